@@ -1,0 +1,267 @@
+//! Compilation: every defined function through cranelift-wasm and our
+//! `FuncEnv`, plus the trampolines between the host's array calling
+//! convention and wasm's, linked into one position-independent image.
+//!
+//! The image is data (bytes, trap sites, function ranges, libcall
+//! relocations); `vm::code_memory` maps it.
+
+mod func_env;
+pub mod trampolines;
+
+pub use func_env::HEAP_BOUND;
+
+use crate::module::{FunctionInput, ModuleInfo};
+use crate::types::{FuncType, ValType};
+use crate::vm::vmcontext::{Builtin, VMOffsets};
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{self, types::*, AbiParam, ArgumentPurpose, LibCall, TrapCode};
+use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_codegen::{binemit::Reloc, Context, FinalizedRelocTarget};
+use cranelift_wasm::FuncTranslator;
+use func_env::FuncEnv;
+
+/// The Cranelift type of a wasm value type (references are pointers).
+pub fn ir_type(ty: ValType) -> ir::Type {
+    match ty {
+        ValType::I32 => I32,
+        ValType::I64 => I64,
+        ValType::F32 => F32,
+        ValType::F64 => F64,
+        ValType::V128 => I8X16,
+        ValType::FuncRef | ValType::ExternRef => I64,
+    }
+}
+
+/// `(callee_vmctx, caller_vmctx, params...) -> results`, `tail` convention.
+pub fn wasm_signature(_isa: &dyn TargetIsa, ty: &FuncType) -> ir::Signature {
+    let mut sig = ir::Signature::new(CallConv::Tail);
+    sig.params.push(AbiParam::special(I64, ArgumentPurpose::VMContext));
+    sig.params.push(AbiParam::new(I64));
+    sig.params.extend(ty.params().iter().map(|t| AbiParam::new(ir_type(*t))));
+    sig.returns.extend(ty.results().iter().map(|t| AbiParam::new(ir_type(*t))));
+    sig
+}
+
+/// `(callee, callee_vmctx, caller_vmctx, values)`, platform C convention.
+pub fn array_signature(isa: &dyn TargetIsa) -> ir::Signature {
+    let mut sig = ir::Signature::new(isa.default_call_conv());
+    sig.params.extend([AbiParam::new(I64); 4]);
+    sig
+}
+
+/// The C signature of a builtin (see `vmcontext::Builtin`).
+pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
+    let mut sig = ir::Signature::new(isa.default_call_conv());
+    let p = |n: usize| vec![AbiParam::new(I32); n];
+    sig.params.push(AbiParam::new(I64)); // vmctx
+    let (params, ret): (Vec<AbiParam>, bool) = match which {
+        Builtin::MemoryGrow => (p(2), true),
+        Builtin::MemoryCopy => (p(5), true),
+        Builtin::MemoryFill => (p(4), true),
+        Builtin::MemoryInit => (p(5), true),
+        Builtin::DataDrop => (p(1), false),
+        Builtin::TableGrow => (vec![AbiParam::new(I32), AbiParam::new(I32), AbiParam::new(I64)], true),
+        Builtin::TableCopy => (p(5), true),
+        Builtin::TableFill => (
+            vec![AbiParam::new(I32), AbiParam::new(I32), AbiParam::new(I64), AbiParam::new(I32)],
+            true,
+        ),
+        Builtin::TableInit => (p(5), true),
+        Builtin::ElemDrop => (p(1), false),
+    };
+    sig.params.extend(params);
+    if ret {
+        sig.returns.push(AbiParam::new(I32));
+    }
+    sig
+}
+
+/// One compiled function before linking.
+pub struct CompiledFunc {
+    pub code: Vec<u8>,
+    pub relocs: Vec<(u32, Reloc, RelocTo, i64)>,
+    pub traps: Vec<(u32, TrapCode)>,
+    pub srclocs: Vec<(u32, u32)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum RelocTo {
+    /// A defined function, by function index.
+    Func(u32),
+    LibCall(LibCall),
+    /// An offset in the same function.
+    Local(u32),
+}
+
+/// A linked, relocatable code image.
+#[derive(Default)]
+pub struct CodeImage {
+    pub bytes: Vec<u8>,
+    /// Per item: (start, end, wasm function index or u32::MAX).
+    pub funcs: Vec<(u32, u32, u32)>,
+    pub traps: Vec<(u32, TrapCode)>,
+    pub srclocs: Vec<Vec<(u32, u32)>>,
+    /// Absolute relocations to host functions, applied when mapped.
+    pub libcalls: Vec<(u32, LibCall, i64)>,
+}
+
+/// Finishes a Cranelift function into a `CompiledFunc`.
+pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, String> {
+    let names = ctx.func.params.user_named_funcs().clone();
+    let compiled = ctx
+        .compile(isa, &mut ControlPlane::default())
+        .map_err(|e| format!("compilation failed: {:?}", e.inner))?;
+    let buffer = &compiled.buffer;
+    let mut relocs = Vec::new();
+    for r in buffer.relocs() {
+        let to = match &r.target {
+            FinalizedRelocTarget::Func(off) => RelocTo::Local(*off),
+            FinalizedRelocTarget::ExternalName(ir::ExternalName::User(name)) => {
+                let n = &names[*name];
+                RelocTo::Func(n.index)
+            }
+            FinalizedRelocTarget::ExternalName(ir::ExternalName::LibCall(lc)) => RelocTo::LibCall(*lc),
+            other => return Err(format!("unsupported relocation target {other:?}")),
+        };
+        relocs.push((r.offset, r.kind, to, r.addend));
+    }
+    let traps = buffer.traps().iter().map(|t| (t.offset, t.code)).collect();
+    let srclocs = buffer
+        .get_srclocs_sorted()
+        .iter()
+        .filter(|l| !l.loc.is_default())
+        .map(|l| (l.start, l.loc.bits()))
+        .collect();
+    Ok(CompiledFunc {
+        code: buffer.data().to_vec(),
+        relocs,
+        traps,
+        srclocs,
+    })
+}
+
+/// Lays out `items` (each tagged with its function index or u32::MAX) and
+/// resolves the relocations that do not depend on where the image is mapped.
+/// Returns the image and each item's start offset.
+pub fn link(isa: &dyn TargetIsa, items: Vec<(u32, CompiledFunc)>, func_start: impl Fn(&[u32], u32) -> Option<u32>) -> Result<(CodeImage, Vec<u32>), String> {
+    let align = isa.function_alignment().preferred.max(16) as usize;
+    let mut image = CodeImage::default();
+    let mut starts = Vec::with_capacity(items.len());
+    for (index, f) in &items {
+        let start = image.bytes.len().div_ceil(align) * align;
+        image.bytes.resize(start, 0xcc);
+        image.bytes.extend_from_slice(&f.code);
+        starts.push(start as u32);
+        image.funcs.push((start as u32, image.bytes.len() as u32, *index));
+        image.traps.extend(f.traps.iter().map(|(o, c)| (start as u32 + o, *c)));
+        image.srclocs.push(f.srclocs.clone());
+    }
+    for (i, (_, f)) in items.iter().enumerate() {
+        let start = starts[i];
+        for &(off, kind, to, addend) in &f.relocs {
+            let site = start + off;
+            let target = match to {
+                RelocTo::Func(index) => func_start(&starts, index)
+                    .ok_or_else(|| format!("call to unknown function {index}"))?,
+                RelocTo::Local(o) => start + o,
+                RelocTo::LibCall(lc) => {
+                    if kind != Reloc::Abs8 {
+                        return Err(format!("unsupported libcall relocation {kind:?}"));
+                    }
+                    image.libcalls.push((site, lc, addend));
+                    continue;
+                }
+            };
+            match kind {
+                Reloc::X86CallPCRel4 | Reloc::X86PCRel4 => {
+                    let v = i64::from(target) + addend - i64::from(site);
+                    let v = i32::try_from(v).map_err(|_| "relocation out of range".to_string())?;
+                    image.bytes[site as usize..site as usize + 4].copy_from_slice(&v.to_le_bytes());
+                }
+                other => return Err(format!("unsupported relocation {other:?}")),
+            }
+        }
+    }
+    image.traps.sort_by_key(|t| t.0);
+    Ok((image, starts))
+}
+
+/// Compiles every defined function of a module and one array-call trampoline
+/// per type. Items are: defined functions in order, then the trampolines
+/// (tagged u32::MAX) in type order.
+pub fn compile_module(
+    isa: &dyn TargetIsa,
+    info: &ModuleInfo,
+    bodies: Vec<FunctionInput<'_>>,
+    guard_size: u64,
+) -> Result<(CodeImage, Vec<u32>), String> {
+    let offsets = VMOffsets::new(info);
+    let first = info.num_imported_funcs;
+    let n = bodies.len();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let workers = if n < 16 { 1 } else { workers };
+    let mut results: Vec<Option<Result<CompiledFunc, String>>> = (0..n).map(|_| None).collect();
+    let mut inputs: Vec<(usize, FunctionInput<'_>)> = bodies.into_iter().enumerate().collect();
+    // Split round-robin so big and small functions spread over the workers.
+    let mut chunks: Vec<Vec<(usize, FunctionInput<'_>)>> = (0..workers).map(|_| Vec::new()).collect();
+    for (k, item) in inputs.drain(..).enumerate() {
+        chunks[k % workers].push(item);
+    }
+    let compile_chunk = |chunk: Vec<(usize, FunctionInput<'_>)>| {
+        let mut translator = FuncTranslator::new();
+        let mut out = Vec::new();
+        for (i, input) in chunk {
+            let index = first + i as u32;
+            let r = compile_function(isa, info, &offsets, guard_size, &mut translator, index, input);
+            out.push((i, r));
+        }
+        out
+    };
+    let done: Vec<Vec<(usize, Result<CompiledFunc, String>)>> = if workers == 1 {
+        chunks.into_iter().map(compile_chunk).collect()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunks.into_iter().map(|c| s.spawn(|| compile_chunk(c))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        })
+    };
+    for (i, r) in done.into_iter().flatten() {
+        results[i] = Some(r);
+    }
+    let mut items = Vec::with_capacity(n + info.types.len());
+    for (i, r) in results.into_iter().enumerate() {
+        let f = r.ok_or_else(|| "a compiler thread failed".to_string())??;
+        items.push((first + i as u32, f));
+    }
+    for ty in &info.types {
+        items.push((u32::MAX, trampolines::array_to_wasm(isa, ty)?));
+    }
+    link(isa, items, |starts, index| {
+        index.checked_sub(first).and_then(|i| starts.get(i as usize).copied())
+    })
+}
+
+fn compile_function(
+    isa: &dyn TargetIsa,
+    info: &ModuleInfo,
+    offsets: &VMOffsets,
+    guard_size: u64,
+    translator: &mut FuncTranslator,
+    index: u32,
+    input: FunctionInput<'_>,
+) -> Result<CompiledFunc, String> {
+    let mut validator = input.validator.into_validator(Default::default());
+    let mut ctx = Context::new();
+    ctx.func.signature = wasm_signature(isa, info.func_type(index));
+    ctx.func.name = ir::UserFuncName::user(0, index);
+    let mut env = FuncEnv::new(isa, info, offsets, guard_size);
+    translator
+        .translate_body(&mut validator, input.body, &mut ctx.func, &mut env)
+        .map_err(|e| match e {
+            cranelift_wasm::WasmError::InvalidWebAssembly { message, offset } => {
+                format!("{message} (at offset 0x{offset:x})")
+            }
+            other => other.to_string(),
+        })?;
+    finish(&mut ctx, isa)
+}

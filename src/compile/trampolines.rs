@@ -1,0 +1,82 @@
+//! Trampolines between the host's array calling convention (16-byte value
+//! slots, platform C ABI) and wasm's (`tail` convention, values in registers).
+//!
+//! - array -> wasm: `(callee, callee_vmctx, caller_vmctx, values)` loads the
+//!   parameters from the slots, calls `callee`, stores the results back.
+//! - wasm -> array: the code a host function's `VMFuncRef::wasm_call` points
+//!   to; spills the parameters to slots on its stack, calls the host context's
+//!   callback, traps with `TRAP_HOST` if it failed, and returns the results.
+
+use super::{array_signature, finish, ir_type, wasm_signature, CompiledFunc};
+use crate::types::FuncType;
+use crate::vm::traps::TRAP_HOST;
+use crate::vm::vmcontext::HOST_CTX_CALLBACK;
+use cranelift_codegen::ir::{self, types::*, AbiParam, InstBuilder, MemFlags};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+fn slot_flags() -> MemFlags {
+    MemFlags::trusted().with_endianness(ir::Endianness::Little)
+}
+
+pub fn array_to_wasm(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc, String> {
+    let mut ctx = Context::new();
+    ctx.func.signature = array_signature(isa);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    let [callee, callee_vmctx, caller_vmctx, values] = b.block_params(block)[..] else {
+        unreachable!("array signature has four parameters")
+    };
+    let mut args = vec![callee_vmctx, caller_vmctx];
+    for (i, t) in ty.params().iter().enumerate() {
+        args.push(b.ins().load(ir_type(*t), slot_flags(), values, (i * 16) as i32));
+    }
+    let sig = b.import_signature(wasm_signature(isa, ty));
+    let call = b.ins().call_indirect(sig, callee, &args);
+    let results = b.inst_results(call).to_vec();
+    for (i, r) in results.into_iter().enumerate() {
+        b.ins().store(slot_flags(), r, values, (i * 16) as i32);
+    }
+    b.ins().return_(&[]);
+    b.finalize();
+    finish(&mut ctx, isa)
+}
+
+pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc, String> {
+    let mut ctx = Context::new();
+    ctx.func.signature = wasm_signature(isa, ty);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    let params = b.block_params(block).to_vec();
+    let (host_ctx, caller_vmctx) = (params[0], params[1]);
+    let size = (ty.slots().max(1) * 16) as u32;
+    let slot = b.create_sized_stack_slot(ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, size, 4));
+    let values = b.ins().stack_addr(I64, slot, 0);
+    for (i, v) in params[2..].iter().enumerate() {
+        b.ins().store(slot_flags(), *v, values, (i * 16) as i32);
+    }
+    let mut cb_sig = ir::Signature::new(isa.default_call_conv());
+    cb_sig.params.extend([AbiParam::new(I64); 3]);
+    cb_sig.returns.push(AbiParam::new(I32));
+    let cb_sig = b.import_signature(cb_sig);
+    let callback = b.ins().load(I64, MemFlags::trusted().with_readonly(), host_ctx, HOST_CTX_CALLBACK);
+    let call = b.ins().call_indirect(cb_sig, callback, &[host_ctx, caller_vmctx, values]);
+    let status = b.inst_results(call)[0];
+    b.ins().trapnz(status, TRAP_HOST);
+    let mut results = Vec::new();
+    for (i, t) in ty.results().iter().enumerate() {
+        results.push(b.ins().load(ir_type(*t), slot_flags(), values, (i * 16) as i32));
+    }
+    b.ins().return_(&results);
+    b.finalize();
+    finish(&mut ctx, isa)
+}

@@ -1,0 +1,240 @@
+//! Engine and configuration: the target ISA and its flags, the enabled wasm
+//! features, function-type interning, and the per-signature trampolines that
+//! host functions use.
+
+use crate::compile;
+use crate::types::FuncType;
+use crate::vm::code_memory::{CodeInfo, CodeMemory};
+use crate::vm::libcalls::libcall_address;
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use wasmparser::WasmFeatures;
+
+/// Cranelift optimisation level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptLevel {
+    None,
+    Speed,
+    SpeedAndSize,
+}
+
+/// Engine configuration. Every setter checks its value.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) features: WasmFeatures,
+    pub(crate) opt_level: OptLevel,
+    pub(crate) max_wasm_stack: usize,
+    pub(crate) guard_size: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            features: WasmFeatures::WASM2,
+            opt_level: OptLevel::Speed,
+            max_wasm_stack: 512 * 1024,
+            guard_size: 2 << 30,
+        }
+    }
+}
+
+impl Config {
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Optimisation level of generated code.
+    pub fn opt_level(&mut self, level: OptLevel) -> &mut Self {
+        self.opt_level = level;
+        self
+    }
+
+    /// Most bytes of native stack wasm may use (64 KiB to 64 MiB).
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> Result<&mut Self, String> {
+        if !(64 * 1024..=64 << 20).contains(&bytes) {
+            return Err(format!("max_wasm_stack must be between 64 KiB and 64 MiB, got {bytes}"));
+        }
+        self.max_wasm_stack = bytes;
+        Ok(self)
+    }
+
+    /// Size of the inaccessible region after each linear memory's 4 GiB
+    /// (64 KiB to 4 GiB, a multiple of 64 KiB). Accesses whose static offset
+    /// exceeds it get an explicit bounds check.
+    pub fn memory_guard_size(&mut self, bytes: u64) -> Result<&mut Self, String> {
+        if !(65536..=1 << 32).contains(&bytes) || bytes % 65536 != 0 {
+            return Err(format!(
+                "memory guard size must be a multiple of 64 KiB between 64 KiB and 4 GiB, got {bytes}"
+            ));
+        }
+        self.guard_size = bytes;
+        Ok(self)
+    }
+
+    /// The enabled WebAssembly features: WebAssembly 2.0 plus any of the
+    /// supported proposals. Anything else is refused.
+    pub fn wasm_features(&mut self, features: WasmFeatures) -> Result<&mut Self, String> {
+        let supported = WasmFeatures::WASM2 | WasmFeatures::EXTENDED_CONST;
+        if !supported.contains(features) {
+            return Err(format!(
+                "unsupported wasm features requested: {:?}",
+                features.difference(supported)
+            ));
+        }
+        if !features.contains(WasmFeatures::WASM1) {
+            return Err("the WebAssembly 1.0 features cannot be disabled".into());
+        }
+        self.features = features;
+        Ok(self)
+    }
+}
+
+/// Trampolines for host functions of one signature.
+pub(crate) struct HostTrampolines {
+    _code: CodeMemory,
+    pub array_call: *const u8,
+    pub wasm_call: *const u8,
+}
+// SAFETY: pointers into immutable code owned by `_code`.
+unsafe impl Send for HostTrampolines {}
+unsafe impl Sync for HostTrampolines {}
+
+pub(crate) struct EngineInner {
+    pub isa: OwnedTargetIsa,
+    pub config: Config,
+    types: Mutex<TypeRegistry>,
+    host_trampolines: Mutex<HashMap<u32, Arc<HostTrampolines>>>,
+}
+
+#[derive(Default)]
+struct TypeRegistry {
+    ids: HashMap<FuncType, u32>,
+    types: Vec<FuncType>,
+}
+
+/// A compilation environment, shared by modules and stores. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(&Config::default()).expect("the host supports the default configuration")
+    }
+}
+
+impl Engine {
+    pub fn new(config: &Config) -> Result<Engine, String> {
+        let mut flags = settings::builder();
+        let set = |f: &mut settings::Builder, k: &str, v: &str| {
+            f.set(k, v).map_err(|e| format!("cranelift setting {k}={v}: {e}"))
+        };
+        set(&mut flags, "opt_level", match config.opt_level {
+            OptLevel::None => "none",
+            OptLevel::Speed => "speed",
+            OptLevel::SpeedAndSize => "speed_and_size",
+        })?;
+        set(&mut flags, "preserve_frame_pointers", "true")?;
+        set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+        set(&mut flags, "enable_probestack", "false")?;
+        let isa_builder =
+            cranelift_native::builder().map_err(|e| format!("unsupported host: {e}"))?;
+        let isa = isa_builder
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| format!("cannot build the target ISA: {e}"))?;
+        crate::vm::traps::init();
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                isa,
+                config: config.clone(),
+                types: Mutex::default(),
+                host_trampolines: Mutex::default(),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub(crate) fn isa(&self) -> &dyn TargetIsa {
+        &*self.inner.isa
+    }
+
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// The engine-wide id of a function type (equal types, equal ids).
+    pub(crate) fn intern(&self, ty: &FuncType) -> u32 {
+        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(id) = reg.ids.get(ty) {
+            return *id;
+        }
+        let id = reg.types.len() as u32;
+        reg.types.push(ty.clone());
+        reg.ids.insert(ty.clone(), id);
+        id
+    }
+
+    /// The function type with the given id.
+    pub(crate) fn func_type(&self, id: u32) -> FuncType {
+        let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        reg.types[id as usize].clone()
+    }
+
+    /// Host-function trampolines for the type with id `id`, compiled once.
+    pub(crate) fn host_trampolines(&self, id: u32) -> Result<Arc<HostTrampolines>, String> {
+        let mut map = self.inner.host_trampolines.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = map.get(&id) {
+            return Ok(t.clone());
+        }
+        let ty = self.func_type(id);
+        let isa = self.isa();
+        let items = vec![
+            (u32::MAX, compile::trampolines::array_to_wasm(isa, &ty)?),
+            (u32::MAX, compile::trampolines::wasm_to_array(isa, &ty)?),
+        ];
+        let (image, starts) = compile::link(isa, items, |_, _| None)?;
+        let code = map_image(&image)?;
+        let base = code.base();
+        // SAFETY: the starts are offsets inside the mapped image.
+        let t = Arc::new(unsafe {
+            HostTrampolines {
+                array_call: base.add(starts[0] as usize),
+                wasm_call: base.add(starts[1] as usize),
+                _code: code,
+            }
+        });
+        map.insert(id, t.clone());
+        Ok(t)
+    }
+}
+
+/// Maps a linked image, resolving its libcall relocations.
+pub(crate) fn map_image(image: &compile::CodeImage) -> Result<CodeMemory, String> {
+    let info = CodeInfo {
+        traps: image.traps.clone(),
+        funcs: image.funcs.clone(),
+        srclocs: image.srclocs.clone(),
+    };
+    let mut missing = None;
+    let (code, _) = CodeMemory::new(&image.bytes, info, |bytes, _base| {
+        for &(site, lc, addend) in &image.libcalls {
+            match libcall_address(lc) {
+                Some(addr) => {
+                    let v = (addr as i64 + addend) as u64;
+                    bytes[site as usize..site as usize + 8].copy_from_slice(&v.to_le_bytes());
+                }
+                None => missing = Some(lc),
+            }
+        }
+    })?;
+    match missing {
+        Some(lc) => Err(format!("compiled code needs an unsupported libcall {lc:?}")),
+        None => Ok(code),
+    }
+}

@@ -1,0 +1,20 @@
+//! Craneway: a WebAssembly runtime for C and C++ programs.
+//!
+//! wasmparser validates, Cranelift compiles to native code, and a small VM
+//! (`vm`) runs it. The safe Rust API (`runtime`) is what the C API and the
+//! tests use.
+
+mod compile;
+mod engine;
+mod module;
+mod runtime;
+mod types;
+mod vm;
+
+pub use engine::{Config, Engine, OptLevel};
+pub use runtime::*;
+pub use types::{
+    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, ValType,
+};
+pub use vm::vmcontext::ValRaw;
+pub use wasmparser::WasmFeatures;

@@ -1,0 +1,362 @@
+//! Parsing and validation: wasm bytes in, `ModuleInfo` out.
+//!
+//! Everything the compiler and the instantiator need to know about a module
+//! is recorded here, in index spaces that put imports first. Function bodies
+//! are kept (with their validators) for the compiler.
+
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
+use cranelift_wasm::ConstExpr;
+use std::collections::HashMap;
+use wasmparser::{
+    ExternalKind, FuncToValidate, FunctionBody, Parser, Payload, TypeRef, ValidPayload, Validator,
+    ValidatorResources, WasmFeatures,
+};
+
+/// What an import provides, by kind.
+#[derive(Clone, Debug)]
+pub enum ImportKind {
+    /// A function of the given type index.
+    Func(u32),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+/// One import.
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub kind: ImportKind,
+}
+
+/// An index into one of the module's index spaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityIndex {
+    Func(u32),
+    Table(u32),
+    Memory(u32),
+    Global(u32),
+}
+
+/// How an element segment is applied.
+#[derive(Clone, Debug)]
+pub enum ElemMode {
+    Active { table: u32, offset: ConstExpr },
+    Passive,
+    Declared,
+}
+
+/// An element segment: reference-typed items given as constant expressions.
+#[derive(Clone, Debug)]
+pub struct ElemSegment {
+    pub mode: ElemMode,
+    pub items: Vec<ConstExpr>,
+}
+
+/// A data segment.
+#[derive(Clone, Debug)]
+pub struct DataSegment {
+    /// `Some((memory, offset))` for an active segment, `None` for passive.
+    pub active: Option<(u32, ConstExpr)>,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything known about a validated module, independent of compilation.
+#[derive(Debug, Default)]
+pub struct ModuleInfo {
+    /// The type section (WebAssembly 2.0 has only function types).
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import>,
+    /// Type index of every function, imported ones first.
+    pub funcs: Vec<u32>,
+    pub tables: Vec<TableType>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<GlobalType>,
+    /// Initialisers of the defined (non-imported) globals.
+    pub global_inits: Vec<ConstExpr>,
+    pub num_imported_funcs: u32,
+    pub num_imported_tables: u32,
+    pub num_imported_memories: u32,
+    pub num_imported_globals: u32,
+    pub exports: Vec<(String, EntityIndex)>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment>,
+    pub datas: Vec<DataSegment>,
+    pub module_name: Option<String>,
+    pub func_names: HashMap<u32, String>,
+    /// Byte offset of each defined function's body in the module.
+    pub func_body_offsets: Vec<usize>,
+}
+
+impl ModuleInfo {
+    pub fn num_defined_funcs(&self) -> u32 {
+        self.funcs.len() as u32 - self.num_imported_funcs
+    }
+
+    pub fn func_type(&self, func: u32) -> &FuncType {
+        &self.types[self.funcs[func as usize] as usize]
+    }
+
+    /// The type of an entity, for import/export reflection.
+    pub fn entity_type(&self, index: EntityIndex) -> ExternType {
+        match index {
+            EntityIndex::Func(i) => ExternType::Func(self.func_type(i).clone()),
+            EntityIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
+            EntityIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
+            EntityIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+        }
+    }
+
+    pub fn import_type(&self, import: &Import) -> ExternType {
+        match &import.kind {
+            ImportKind::Func(t) => ExternType::Func(self.types[*t as usize].clone()),
+            ImportKind::Table(t) => ExternType::Table(*t),
+            ImportKind::Memory(m) => ExternType::Memory(*m),
+            ImportKind::Global(g) => ExternType::Global(*g),
+        }
+    }
+}
+
+/// A parse or validation failure, as the message users see.
+pub struct ParseError(pub String);
+
+impl From<wasmparser::BinaryReaderError> for ParseError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        ParseError(e.to_string())
+    }
+}
+
+/// A function body waiting to be compiled, with the validator that checks it.
+pub struct FunctionInput<'data> {
+    pub validator: FuncToValidate<ValidatorResources>,
+    pub body: FunctionBody<'data>,
+}
+
+/// Parses and validates `bytes` with exactly `features`. Function bodies are
+/// validated later, while they are translated.
+pub fn parse(
+    bytes: &[u8],
+    features: WasmFeatures,
+) -> Result<(ModuleInfo, Vec<FunctionInput<'_>>), String> {
+    let mut validator = Validator::new_with_features(features);
+    let mut info = ModuleInfo::default();
+    let mut bodies = Vec::new();
+    let err = |e: wasmparser::BinaryReaderError| e.to_string();
+
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(err)?;
+        match validator.payload(&payload).map_err(err)? {
+            ValidPayload::Func(v, body) => {
+                info.func_body_offsets.push(body.range().start);
+                bodies.push(FunctionInput { validator: v, body });
+                continue;
+            }
+            ValidPayload::End(_) => break,
+            ValidPayload::Ok | ValidPayload::Parser(_) => {}
+        }
+        record_payload(&mut info, payload).map_err(|e| e.0)?;
+    }
+    Ok((info, bodies))
+}
+
+fn table_type(t: &wasmparser::TableType) -> TableType {
+    TableType {
+        element: ValType::from_ref_type(t.element_type).unwrap_or(ValType::FuncRef),
+        minimum: t.initial as u32,
+        maximum: t.maximum.map(|m| m as u32),
+    }
+}
+
+fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
+    MemoryType {
+        minimum: m.initial as u32,
+        maximum: m.maximum.map(|m| m as u32),
+    }
+}
+
+fn global_type(g: &wasmparser::GlobalType) -> GlobalType {
+    GlobalType {
+        content: ValType::from_wasmparser(g.content_type).unwrap_or(ValType::I32),
+        mutable: g.mutable,
+    }
+}
+
+fn const_expr(e: wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ParseError> {
+    ConstExpr::from_wasmparser(e)
+        .map(|(expr, _)| expr)
+        .map_err(|e| ParseError(e.to_string()))
+}
+
+fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), ParseError> {
+    match payload {
+        Payload::TypeSection(reader) => {
+            for ty in reader.into_iter_err_on_gc_types() {
+                let ty = ty?;
+                let params = ty.params().iter().map(|t| ValType::from_wasmparser(*t));
+                let results = ty.results().iter().map(|t| ValType::from_wasmparser(*t));
+                info.types.push(FuncType::new(
+                    params.map(|t| t.unwrap_or(ValType::I32)),
+                    results.map(|t| t.unwrap_or(ValType::I32)),
+                ));
+            }
+        }
+        Payload::ImportSection(reader) => {
+            for import in reader {
+                let import = import?;
+                let kind = match import.ty {
+                    TypeRef::Func(t) => {
+                        info.funcs.push(t);
+                        info.num_imported_funcs += 1;
+                        ImportKind::Func(t)
+                    }
+                    TypeRef::Table(t) => {
+                        let t = table_type(&t);
+                        info.tables.push(t);
+                        info.num_imported_tables += 1;
+                        ImportKind::Table(t)
+                    }
+                    TypeRef::Memory(m) => {
+                        let m = memory_type(&m);
+                        info.memories.push(m);
+                        info.num_imported_memories += 1;
+                        ImportKind::Memory(m)
+                    }
+                    TypeRef::Global(g) => {
+                        let g = global_type(&g);
+                        info.globals.push(g);
+                        info.num_imported_globals += 1;
+                        ImportKind::Global(g)
+                    }
+                    TypeRef::Tag(_) => return unsupported("exception tags"),
+                };
+                info.imports.push(Import {
+                    module: import.module.to_string(),
+                    name: import.name.to_string(),
+                    kind,
+                });
+            }
+        }
+        Payload::FunctionSection(reader) => {
+            for t in reader {
+                info.funcs.push(t?);
+            }
+        }
+        Payload::TableSection(reader) => {
+            for table in reader {
+                let table = table?;
+                if !matches!(table.init, wasmparser::TableInit::RefNull) {
+                    return unsupported("table initialiser expressions");
+                }
+                info.tables.push(table_type(&table.ty));
+            }
+        }
+        Payload::MemorySection(reader) => {
+            for m in reader {
+                info.memories.push(memory_type(&m?));
+            }
+        }
+        Payload::GlobalSection(reader) => {
+            for g in reader {
+                let g = g?;
+                info.globals.push(global_type(&g.ty));
+                info.global_inits.push(const_expr(g.init_expr)?);
+            }
+        }
+        Payload::ExportSection(reader) => {
+            for e in reader {
+                let e = e?;
+                let index = match e.kind {
+                    ExternalKind::Func => EntityIndex::Func(e.index),
+                    ExternalKind::Table => EntityIndex::Table(e.index),
+                    ExternalKind::Memory => EntityIndex::Memory(e.index),
+                    ExternalKind::Global => EntityIndex::Global(e.index),
+                    ExternalKind::Tag => return unsupported("exception tags"),
+                };
+                info.exports.push((e.name.to_string(), index));
+            }
+        }
+        Payload::StartSection { func, .. } => info.start = Some(func),
+        Payload::ElementSection(reader) => {
+            for elem in reader {
+                let elem = elem?;
+                let mode = match elem.kind {
+                    wasmparser::ElementKind::Active {
+                        table_index,
+                        offset_expr,
+                    } => ElemMode::Active {
+                        table: table_index.unwrap_or(0),
+                        offset: const_expr(offset_expr)?,
+                    },
+                    wasmparser::ElementKind::Passive => ElemMode::Passive,
+                    wasmparser::ElementKind::Declared => ElemMode::Declared,
+                };
+                let mut items = Vec::new();
+                match elem.items {
+                    wasmparser::ElementItems::Functions(r) => {
+                        for f in r {
+                            items.push(ConstExpr::new([cranelift_wasm::ConstOp::RefFunc(
+                                cranelift_wasm::FuncIndex::from_u32(f?),
+                            )]));
+                        }
+                    }
+                    wasmparser::ElementItems::Expressions(_, r) => {
+                        for e in r {
+                            items.push(const_expr(e?)?);
+                        }
+                    }
+                }
+                info.elems.push(ElemSegment { mode, items });
+            }
+        }
+        Payload::DataSection(reader) => {
+            for d in reader {
+                let d = d?;
+                let active = match d.kind {
+                    wasmparser::DataKind::Active {
+                        memory_index,
+                        offset_expr,
+                    } => Some((memory_index, const_expr(offset_expr)?)),
+                    wasmparser::DataKind::Passive => None,
+                };
+                info.datas.push(DataSegment {
+                    active,
+                    bytes: d.data.to_vec(),
+                });
+            }
+        }
+        Payload::CustomSection(reader) if reader.name() == "name" => {
+            // A malformed name section is ignored, as the spec requires.
+            let names = wasmparser::NameSectionReader::new(wasmparser::BinaryReader::new(
+                reader.data(),
+                reader.data_offset(),
+            ));
+            let _ = record_names(info, names);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn record_names(
+    info: &mut ModuleInfo,
+    names: wasmparser::NameSectionReader<'_>,
+) -> wasmparser::Result<()> {
+    for name in names {
+        match name? {
+            wasmparser::Name::Module { name, .. } => info.module_name = Some(name.to_string()),
+            wasmparser::Name::Function(map) => {
+                for naming in map {
+                    let naming = naming?;
+                    info.func_names.insert(naming.index, naming.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn unsupported(what: &str) -> Result<(), ParseError> {
+    Err(ParseError(format!("{what} are not supported")))
+}

@@ -1,0 +1,248 @@
+//! Functions: calling into wasm (checked and raw), and host functions that
+//! wasm can call.
+//!
+//! Every function, wasm or host, is a `VMFuncRef`. A call from the host goes
+//! through the function's array-call trampoline (`vm::traps::enter`); a
+//! host function is reached from wasm through the wasm-to-array trampoline
+//! of its signature, which calls `host_callback` below.
+
+use super::instance::Instance;
+use super::store::{check_store, AsStore, AsStoreMut, StoreData};
+use super::{Error, Trap, Val};
+use crate::engine::HostTrampolines;
+use crate::types::FuncType;
+use crate::vm::instance::instance_of;
+use crate::vm::traps;
+use crate::vm::vmcontext::{VMFuncRef, VMHostFuncContext, ValRaw, HOST_CTX_MAGIC};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+/// A function in a store (a handle; cheap to copy).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Func {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+pub(crate) struct FuncData {
+    pub funcref: *const VMFuncRef,
+    pub ty: FuncType,
+}
+
+type HostCallback = dyn Fn(Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync;
+
+/// A host function's record; boxed so the addresses below are stable.
+pub(crate) struct HostFunc {
+    ctx: VMHostFuncContext,
+    funcref: VMFuncRef,
+    ty: FuncType,
+    callback: Box<HostCallback>,
+    store: *mut StoreData,
+    _trampolines: Arc<HostTrampolines>,
+}
+
+/// What a host function gets: the store, and the instance that called it
+/// (when called from wasm).
+pub struct Caller<'a> {
+    pub(crate) store: &'a mut StoreData,
+    pub(crate) instance: Option<Instance>,
+}
+
+impl Caller<'_> {
+    /// The calling instance, if wasm called this function.
+    pub fn instance(&self) -> Option<Instance> {
+        self.instance
+    }
+
+    /// An export of the calling instance (its memory, above all).
+    pub fn get_export(&self, name: &str) -> Option<super::Extern> {
+        self.instance?.get_export(&*self.store, name)
+    }
+}
+
+impl AsStore for Caller<'_> {
+    fn store_data(&self) -> &StoreData {
+        self.store
+    }
+}
+impl AsStoreMut for Caller<'_> {
+    fn store_data_mut(&mut self) -> &mut StoreData {
+        self.store
+    }
+}
+
+/// Stack space for values of calls with few parameters; more spill to the heap.
+const INLINE_VALUES: usize = 16;
+
+impl Func {
+    /// A host function of type `ty`.
+    pub fn new(
+        mut store: impl AsStoreMut,
+        ty: FuncType,
+        callback: impl Fn(Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        let store = store.store_data_mut();
+        let type_id = store.engine.intern(&ty);
+        let tramps = store
+            .engine
+            .host_trampolines(type_id)
+            .expect("host trampolines compile for every function type");
+        let mut hf = Box::new(HostFunc {
+            ctx: VMHostFuncContext {
+                magic: HOST_CTX_MAGIC,
+                _pad: 0,
+                callback: host_callback,
+                data: std::ptr::null_mut(),
+            },
+            funcref: VMFuncRef {
+                wasm_call: tramps.wasm_call,
+                array_call: tramps.array_call,
+                vmctx: std::ptr::null_mut(),
+                type_id,
+                _pad: 0,
+            },
+            ty: ty.clone(),
+            callback: Box::new(callback),
+            store: store as *mut StoreData,
+            _trampolines: tramps,
+        });
+        hf.ctx.data = &mut *hf as *mut HostFunc as *mut u8;
+        hf.funcref.vmctx = &mut hf.ctx as *mut VMHostFuncContext as *mut u8;
+        let funcref = &hf.funcref as *const VMFuncRef;
+        store.host_funcs.push(hf);
+        store.push_func(FuncData { funcref, ty })
+    }
+
+    pub fn ty(&self, store: impl AsStore) -> FuncType {
+        let store = store.store_data();
+        check_store(store, self.store);
+        store.funcs[self.index as usize].ty.clone()
+    }
+
+    /// Calls the function with checked arguments; `results` must have one
+    /// slot per result.
+    pub fn call(&self, mut store: impl AsStoreMut, params: &[Val], results: &mut [Val]) -> Result<(), Error> {
+        let store = store.store_data_mut();
+        let data = store.func_data(*self)?;
+        let ty = &data.ty;
+        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+            return Err(Error::Other(format!(
+                "function of type {ty} called with {} arguments and {} result slots",
+                params.len(),
+                results.len()
+            )));
+        }
+        let mut inline = [ValRaw::ZERO; INLINE_VALUES];
+        let mut heap = Vec::new();
+        let slots = ty.slots();
+        let values: &mut [ValRaw] = if slots <= INLINE_VALUES {
+            &mut inline[..slots]
+        } else {
+            heap.resize(slots, ValRaw::ZERO);
+            &mut heap
+        };
+        for (i, (p, want)) in params.iter().zip(ty.params()).enumerate() {
+            if p.ty() != *want {
+                return Err(Error::Other(format!(
+                    "argument {i} has type {}, the function expects {want}",
+                    p.ty()
+                )));
+            }
+            values[i] = p.to_raw(store)?;
+        }
+        let funcref = data.funcref;
+        // SAFETY: the funcref is live in this store and `values` has a slot
+        // for every parameter and result of its type.
+        unsafe { call_raw(store, funcref, values.as_mut_ptr()) }?;
+        let data = &store.funcs[self.index as usize];
+        let n = data.ty.results().len();
+        for i in 0..n {
+            let ty = store.funcs[self.index as usize].ty.results()[i];
+            // SAFETY: the callee wrote a value of type `ty` into slot i.
+            results[i] = unsafe { Val::from_raw(store, values[i], ty) };
+        }
+        Ok(())
+    }
+
+    /// Calls the function on raw slots with no checks.
+    ///
+    /// # Safety
+    /// `values` must have `max(params, results)` slots holding arguments of
+    /// the function's parameter types, references owned by this store.
+    pub unsafe fn call_unchecked(&self, mut store: impl AsStoreMut, values: *mut ValRaw) -> Result<(), Trap> {
+        let store = store.store_data_mut();
+        let funcref = store.funcs[self.index as usize].funcref;
+        call_raw(store, funcref, values)
+    }
+}
+
+/// Enters wasm: sets the store's stack limit if no wasm of this store is
+/// running yet, and calls `funcref`'s array-call trampoline.
+///
+/// # Safety
+/// As `Func::call_unchecked`.
+pub(crate) unsafe fn call_raw(store: &mut StoreData, funcref: *const VMFuncRef, values: *mut ValRaw) -> Result<(), Trap> {
+    let f = &*funcref;
+    let prev_limit = store.ctx.stack_limit;
+    if prev_limit == 0 {
+        let sp = traps::approximate_sp();
+        store.ctx.stack_limit = sp.saturating_sub(store.engine.config().max_wasm_stack);
+    }
+    let result = traps::enter(f.array_call, f.wasm_call, f.vmctx, std::ptr::null_mut(), values);
+    store.ctx.stack_limit = prev_limit;
+    result.map_err(|info| {
+        let store: &StoreData = store;
+        Trap::from_info(info, |start, index| store.frame_names(start, index))
+    })
+}
+
+/// Called by the wasm-to-array trampoline of every host function.
+unsafe extern "C" fn host_callback(ctx: *mut VMHostFuncContext, caller_vmctx: *mut u8, values: *mut ValRaw) -> u32 {
+    let hf = &*((*ctx).data as *const HostFunc);
+    let result = catch_unwind(AssertUnwindSafe(|| invoke_host(hf, caller_vmctx, values)));
+    let trap = match result {
+        Ok(Ok(())) => return 0,
+        Ok(Err(trap)) => trap,
+        Err(panic) => Trap::from_panic(panic),
+    };
+    traps::set_host_trap(Box::new(trap));
+    1
+}
+
+unsafe fn invoke_host(hf: &HostFunc, caller_vmctx: *mut u8, values: *mut ValRaw) -> Result<(), Trap> {
+    // SAFETY (caller): the store is borrowed by the call that entered wasm
+    // further up this stack and is not used by it until we return.
+    let store = &mut *hf.store;
+    let instance = if caller_vmctx.is_null() {
+        None
+    } else {
+        Some(Instance::from_handle_data(store, instance_of(caller_vmctx).host_data))
+    };
+    let (np, nr) = (hf.ty.params().len(), hf.ty.results().len());
+    let mut inline = [Val::I32(0); INLINE_VALUES];
+    let mut heap = Vec::new();
+    let vals: &mut [Val] = if np + nr <= INLINE_VALUES {
+        &mut inline[..np + nr]
+    } else {
+        heap.resize(np + nr, Val::I32(0));
+        &mut heap
+    };
+    let (params, results) = vals.split_at_mut(np);
+    for (i, ty) in hf.ty.params().iter().enumerate() {
+        params[i] = Val::from_raw(store, *values.add(i), *ty);
+    }
+    for (r, ty) in results.iter_mut().zip(hf.ty.results()) {
+        *r = Val::default_for(*ty);
+    }
+    (hf.callback)(Caller { store: &mut *store, instance }, params, results)?;
+    for (i, (r, ty)) in results.iter().zip(hf.ty.results()).enumerate() {
+        if r.ty() != *ty {
+            return Err(Trap::new(format!(
+                "host function returned a {} where its type says {ty}",
+                r.ty()
+            )));
+        }
+        *values.add(i) = r.to_raw(store).map_err(|e| Trap::new(e.to_string()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! Stores: the owner of every instance, function, memory, table, global and
+//! external reference created in it. Nothing in a store is freed before the
+//! store itself, so handles stay valid for its whole life.
+
+use super::func::{FuncData, HostFunc};
+use super::instance::InstanceData;
+use super::{Error, ExternRef, Func};
+use crate::engine::Engine;
+use crate::types::GlobalType;
+use crate::vm::memory::{LinearMemory, TableStorage};
+use crate::vm::vmcontext::{VMFuncRef, VMGlobal, VMStoreContext};
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+pub(crate) struct GlobalData {
+    pub ptr: *mut VMGlobal,
+    pub ty: GlobalType,
+}
+
+pub(crate) struct ExternRefData {
+    pub index: u32,
+    pub value: Box<dyn Any + Send + Sync>,
+}
+
+/// Everything a store owns. Reached through `Store`, a `Caller`, or the
+/// `AsStore`/`AsStoreMut` traits; it has no public methods of its own.
+pub struct StoreData {
+    pub(crate) engine: Engine,
+    pub(crate) id: u64,
+    pub(crate) ctx: Box<VMStoreContext>,
+    // Instances first: they point into everything below.
+    pub(crate) instances: Vec<InstanceData>,
+    pub(crate) funcs: Vec<FuncData>,
+    pub(crate) funcs_by_ref: HashMap<usize, u32>,
+    pub(crate) host_funcs: Vec<Box<HostFunc>>,
+    pub(crate) memories: Vec<Box<LinearMemory>>,
+    pub(crate) tables: Vec<Box<TableStorage>>,
+    pub(crate) globals: Vec<GlobalData>,
+    pub(crate) host_globals: Vec<Box<VMGlobal>>,
+    pub(crate) externrefs: Vec<Box<ExternRefData>>,
+}
+
+// SAFETY: a store is used by one thread at a time (it is not Sync); the raw
+// pointers it holds point into memory it owns, and host closures and
+// externref values are Send + Sync.
+unsafe impl Send for StoreData {}
+
+/// A store: one unit of isolation and ownership. Not shareable across
+/// threads at once, but may move between threads.
+pub struct Store {
+    data: Box<StoreData>,
+}
+
+impl Store {
+    pub fn new(engine: &Engine) -> Store {
+        let mut data = Box::new(StoreData {
+            engine: engine.clone(),
+            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            ctx: Box::new(VMStoreContext {
+                stack_limit: 0,
+                store: std::ptr::null_mut(),
+            }),
+            instances: Vec::new(),
+            funcs: Vec::new(),
+            funcs_by_ref: HashMap::new(),
+            host_funcs: Vec::new(),
+            memories: Vec::new(),
+            tables: Vec::new(),
+            globals: Vec::new(),
+            host_globals: Vec::new(),
+            externrefs: Vec::new(),
+        });
+        data.ctx.store = &mut *data as *mut StoreData as *mut u8;
+        Store { data }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.data.engine
+    }
+}
+
+/// Read access to a store (a `Store`, a `Caller`, or a reference to either).
+pub trait AsStore {
+    fn store_data(&self) -> &StoreData;
+}
+
+/// Write access to a store.
+pub trait AsStoreMut: AsStore {
+    fn store_data_mut(&mut self) -> &mut StoreData;
+}
+
+impl AsStore for Store {
+    fn store_data(&self) -> &StoreData {
+        &self.data
+    }
+}
+impl AsStoreMut for Store {
+    fn store_data_mut(&mut self) -> &mut StoreData {
+        &mut self.data
+    }
+}
+impl AsStore for StoreData {
+    fn store_data(&self) -> &StoreData {
+        self
+    }
+}
+impl AsStoreMut for StoreData {
+    fn store_data_mut(&mut self) -> &mut StoreData {
+        self
+    }
+}
+impl<T: AsStore + ?Sized> AsStore for &T {
+    fn store_data(&self) -> &StoreData {
+        (**self).store_data()
+    }
+}
+impl<T: AsStore + ?Sized> AsStore for &mut T {
+    fn store_data(&self) -> &StoreData {
+        (**self).store_data()
+    }
+}
+impl<T: AsStoreMut + ?Sized> AsStoreMut for &mut T {
+    fn store_data_mut(&mut self) -> &mut StoreData {
+        (**self).store_data_mut()
+    }
+}
+
+/// Panics unless the handle belongs to this store: using a handle with
+/// another store is a programming error, like an out-of-range index.
+pub(crate) fn check_store(store: &StoreData, id: u64) {
+    assert_eq!(store.id, id, "object used with a store it does not belong to");
+}
+
+impl StoreData {
+    pub(crate) fn func_data(&self, f: Func) -> Result<&FuncData, Error> {
+        if f.store != self.id {
+            return Err(Error::Other("function used with a store it does not belong to".into()));
+        }
+        Ok(&self.funcs[f.index as usize])
+    }
+
+    /// The `Func` for a function reference owned by this store.
+    pub(crate) fn func_from_ref(&mut self, p: *const VMFuncRef) -> Func {
+        if let Some(&index) = self.funcs_by_ref.get(&(p as usize)) {
+            return Func { store: self.id, index };
+        }
+        // SAFETY: `p` is a live funcref of this store (caller's contract).
+        let ty = self.engine.func_type(unsafe { (*p).type_id });
+        self.push_func(FuncData { funcref: p, ty })
+    }
+
+    pub(crate) fn push_func(&mut self, data: FuncData) -> Func {
+        let index = self.funcs.len() as u32;
+        self.funcs_by_ref.insert(data.funcref as usize, index);
+        self.funcs.push(data);
+        Func { store: self.id, index }
+    }
+
+    pub(crate) fn externref_ptr(&self, e: ExternRef) -> Result<*mut u8, Error> {
+        if e.store != self.id {
+            return Err(Error::Other("externref used with a store it does not belong to".into()));
+        }
+        Ok(&*self.externrefs[e.index as usize] as *const ExternRefData as *mut u8)
+    }
+
+    pub(crate) fn externref_from_ptr(&self, p: *mut u8) -> ExternRef {
+        // SAFETY: `p` points to an ExternRefData owned by this store.
+        let index = unsafe { (*(p as *const ExternRefData)).index };
+        ExternRef { store: self.id, index }
+    }
+
+    /// The store-owned global with `ptr` as storage, registered once.
+    pub(crate) fn push_global(&mut self, ptr: *mut VMGlobal, ty: GlobalType) -> u32 {
+        self.globals.push(GlobalData { ptr, ty });
+        self.globals.len() as u32 - 1
+    }
+}

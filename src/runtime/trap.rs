@@ -1,0 +1,161 @@
+//! Traps: why wasm stopped, with the spec's message and a backtrace.
+
+use crate::vm::traps::{describe_pcs, trap_message, TrapInfo, TRAP_HOST, TRAP_UNDEFINED_ELEMENT};
+use cranelift_codegen::ir::TrapCode as ClifTrap;
+use std::fmt;
+
+/// The kind of a trap raised by wasm code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrapCode {
+    StackOverflow,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    UndefinedElement,
+    UninitializedElement,
+    BadSignature,
+    IntegerOverflow,
+    IntegerDivisionByZero,
+    BadConversionToInteger,
+    Unreachable,
+    Other,
+}
+
+/// One wasm frame of a trap's backtrace, innermost first.
+#[derive(Clone, Debug)]
+pub struct FrameInfo {
+    pub func_index: u32,
+    pub func_name: Option<String>,
+    pub module_name: Option<String>,
+    /// Offset of the instruction in the function's native code.
+    pub func_offset: usize,
+    /// Offset of the wasm instruction in the module's bytes.
+    pub module_offset: usize,
+}
+
+struct TrapInner {
+    message: String,
+    code: Option<TrapCode>,
+    frames: Vec<FrameInfo>,
+}
+
+/// A trap: a message, maybe a code, and the wasm frames it unwound.
+pub struct Trap {
+    inner: Box<TrapInner>,
+}
+
+impl Trap {
+    /// A trap with a message, as raised by host code.
+    pub fn new(message: impl Into<String>) -> Trap {
+        Trap {
+            inner: Box::new(TrapInner {
+                message: message.into(),
+                code: None,
+                frames: Vec::new(),
+            }),
+        }
+    }
+
+    pub(crate) fn with_code(code: TrapCode, message: &str) -> Trap {
+        let mut t = Trap::new(message);
+        t.inner.code = Some(code);
+        t
+    }
+
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    pub fn code(&self) -> Option<TrapCode> {
+        self.inner.code
+    }
+
+    /// The wasm frames, innermost first (empty for a trap made by the host
+    /// outside wasm).
+    pub fn frames(&self) -> &[FrameInfo] {
+        &self.inner.frames
+    }
+
+    pub(crate) fn from_panic(payload: Box<dyn std::any::Any + Send>) -> Trap {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".to_string());
+        Trap::new(format!("host function panicked: {msg}"))
+    }
+
+    /// Builds the trap a failed call returns; `modules` resolves code
+    /// addresses to names.
+    pub(crate) fn from_info(
+        info: Box<TrapInfo>,
+        names: impl Fn(usize, u32) -> (Option<String>, Option<String>),
+    ) -> Trap {
+        let mut trap = match info.code {
+            TRAP_HOST => match info.host.and_then(|h| h.downcast::<Trap>().ok()) {
+                Some(t) => *t,
+                None => Trap::new("host function failed"),
+            },
+            code => Trap::with_code(map_code(code), trap_message(code)),
+        };
+        if trap.inner.frames.is_empty() {
+            trap.inner.frames = describe_pcs(&info.pcs)
+                .into_iter()
+                .map(|(start, index, func_offset, wasm_offset)| {
+                    let (module_name, func_name) = names(start, index);
+                    FrameInfo {
+                        func_index: index,
+                        func_name,
+                        module_name,
+                        func_offset: func_offset as usize,
+                        module_offset: wasm_offset as usize,
+                    }
+                })
+                .collect();
+        }
+        trap
+    }
+}
+
+fn map_code(code: ClifTrap) -> TrapCode {
+    match code {
+        ClifTrap::StackOverflow => TrapCode::StackOverflow,
+        ClifTrap::HeapOutOfBounds | ClifTrap::HeapMisaligned => TrapCode::MemoryOutOfBounds,
+        ClifTrap::TableOutOfBounds => TrapCode::TableOutOfBounds,
+        TRAP_UNDEFINED_ELEMENT => TrapCode::UndefinedElement,
+        ClifTrap::IndirectCallToNull => TrapCode::UninitializedElement,
+        ClifTrap::BadSignature => TrapCode::BadSignature,
+        ClifTrap::IntegerOverflow => TrapCode::IntegerOverflow,
+        ClifTrap::IntegerDivisionByZero => TrapCode::IntegerDivisionByZero,
+        ClifTrap::BadConversionToInteger => TrapCode::BadConversionToInteger,
+        ClifTrap::UnreachableCodeReached => TrapCode::Unreachable,
+        _ => TrapCode::Other,
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)?;
+        if !self.inner.frames.is_empty() {
+            write!(f, "\nwasm backtrace:")?;
+            for (i, fr) in self.inner.frames.iter().enumerate() {
+                write!(f, "\n  {i}: {:#x} - ", fr.module_offset)?;
+                if let Some(m) = &fr.module_name {
+                    write!(f, "{m}!")?;
+                }
+                match &fr.func_name {
+                    Some(n) => write!(f, "{n}")?,
+                    None => write!(f, "<wasm function {}>", fr.func_index)?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Trap({:?})", self.inner.message)
+    }
+}
+
+impl std::error::Error for Trap {}

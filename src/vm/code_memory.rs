@@ -1,0 +1,157 @@
+//! Executable memory for compiled code, and the process-wide registry the
+//! signal handler uses to tell wasm code (and its trap sites) from any other.
+//!
+//! Code is mapped read/write, copied and relocated, then switched to
+//! read/execute: never writable and executable at once.
+
+use cranelift_codegen::ir::TrapCode;
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+/// What the trap handler and the backtrace walker know about one code range.
+#[derive(Debug, Default)]
+pub struct CodeInfo {
+    /// Trap sites: (offset from the start of the code, trap code), sorted.
+    pub traps: Vec<(u32, TrapCode)>,
+    /// Function ranges: (start, end, wasm function index or `u32::MAX` for a
+    /// trampoline), sorted by start.
+    pub funcs: Vec<(u32, u32, u32)>,
+    /// Per function (same order as `funcs`): sorted (code offset, wasm
+    /// bytecode offset) pairs for backtraces.
+    pub srclocs: Vec<Vec<(u32, u32)>>,
+}
+
+impl CodeInfo {
+    pub fn trap_at(&self, offset: u32) -> Option<TrapCode> {
+        self.traps
+            .binary_search_by_key(&offset, |t| t.0)
+            .ok()
+            .map(|i| self.traps[i].1)
+    }
+
+    /// The function containing `offset`: (index in `funcs`, function start).
+    pub fn func_at(&self, offset: u32) -> Option<usize> {
+        let i = self.funcs.partition_point(|f| f.0 <= offset);
+        if i == 0 {
+            return None;
+        }
+        let f = self.funcs[i - 1];
+        (offset < f.1).then_some(i - 1)
+    }
+}
+
+/// Registered ranges keyed by their end address (exclusive).
+type Registry = BTreeMap<usize, (usize, Arc<CodeInfo>)>;
+static REGISTRY: RwLock<Registry> = RwLock::new(BTreeMap::new());
+
+/// Looks up the code range containing `pc`: (range start, info).
+pub fn lookup_code(pc: usize) -> Option<(usize, Arc<CodeInfo>)> {
+    // A poisoned lock only means another thread panicked while registering;
+    // the map itself is always consistent.
+    let map = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+    let (_, (start, info)) = map.range(pc + 1..).next()?;
+    (*start <= pc).then(|| (*start, info.clone()))
+}
+
+/// Like `lookup_code`, for the signal handler: reads without cloning.
+pub fn with_code<R>(pc: usize, f: impl FnOnce(usize, &CodeInfo) -> R) -> Option<R> {
+    let map = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+    let (_, (start, info)) = map.range(pc + 1..).next()?;
+    (*start <= pc).then(|| f(*start, info))
+}
+
+/// A mapped, read/execute copy of some compiled code, registered while alive.
+pub struct CodeMemory {
+    ptr: *mut u8,
+    mapped: usize,
+    len: usize,
+}
+
+// SAFETY: the mapping is immutable (read/execute) after construction and
+// owned by this value; sharing its address across threads is fine.
+unsafe impl Send for CodeMemory {}
+unsafe impl Sync for CodeMemory {}
+
+fn page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    unsafe { libc::sysconf(libc::_SC_PAGESIZE) as usize }
+}
+
+impl CodeMemory {
+    /// Maps `image`, lets `patch` apply address-dependent relocations to the
+    /// writable copy, then makes it executable and registers it.
+    pub fn new(
+        image: &[u8],
+        info: CodeInfo,
+        patch: impl FnOnce(&mut [u8], usize),
+    ) -> Result<(CodeMemory, Arc<CodeInfo>), String> {
+        let page = page_size();
+        let mapped = image.len().max(1).div_ceil(page) * page;
+        // SAFETY: anonymous private mapping with no address hint; the result
+        // is checked before use.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                mapped,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Err("failed to map code memory".into());
+        }
+        let ptr = ptr as *mut u8;
+        // SAFETY: `ptr` is a fresh writable mapping of at least image.len() bytes.
+        let code = unsafe { std::slice::from_raw_parts_mut(ptr, image.len()) };
+        code.copy_from_slice(image);
+        patch(code, ptr as usize);
+        // SAFETY: the range is our own mapping; after this it is never written.
+        let rc = unsafe { libc::mprotect(ptr.cast(), mapped, libc::PROT_READ | libc::PROT_EXEC) };
+        if rc != 0 {
+            // SAFETY: unmapping our own mapping.
+            unsafe { libc::munmap(ptr.cast(), mapped) };
+            return Err("failed to make code memory executable".into());
+        }
+        let info = Arc::new(info);
+        let start = ptr as usize;
+        REGISTRY
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(start + mapped, (start, info.clone()));
+        Ok((
+            CodeMemory {
+                ptr,
+                mapped,
+                len: image.len(),
+            },
+            info,
+        ))
+    }
+
+    pub fn base(&self) -> *const u8 {
+        self.ptr
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        let start = self.ptr as usize;
+        REGISTRY
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&(start + self.mapped));
+        // SAFETY: our own mapping; no code in it can be running because the
+        // owner (a module or trampoline set) outlives every call into it.
+        unsafe { libc::munmap(self.ptr.cast(), self.mapped) };
+    }
+}

@@ -1,0 +1,193 @@
+//! Builtins: the operations too big to inline, called by compiled code
+//! through the table at `VMCTX_BUILTINS` with the caller's vmctx first.
+//! Those that can fail return non-zero and the caller traps (the trap code
+//! is chosen by the compiled code), so nothing here unwinds.
+//!
+//! Also the Rust implementations of the few math libcalls Cranelift may
+//! emit on hosts without SSE4.1.
+
+use super::instance::{instance_of, range};
+use super::vmcontext::NUM_BUILTINS;
+use cranelift_codegen::ir::LibCall;
+
+type Op5 = unsafe extern "C" fn(*mut u8, u32, u32, u32, u32, u32) -> u32;
+type Drop1 = unsafe extern "C" fn(*mut u8, u32);
+
+/// The builtin table, in `vmcontext::Builtin` order.
+#[repr(C)]
+pub struct Builtins {
+    memory_grow: unsafe extern "C" fn(*mut u8, u32, u32) -> u32,
+    memory_copy: Op5,
+    memory_fill: unsafe extern "C" fn(*mut u8, u32, u32, u32, u32) -> u32,
+    memory_init: Op5,
+    data_drop: Drop1,
+    table_grow: unsafe extern "C" fn(*mut u8, u32, u32, usize) -> u32,
+    table_copy: Op5,
+    table_fill: unsafe extern "C" fn(*mut u8, u32, u32, usize, u32) -> u32,
+    table_init: Op5,
+    elem_drop: Drop1,
+}
+const _: () = assert!(std::mem::size_of::<Builtins>() == NUM_BUILTINS * 8);
+
+pub static BUILTINS: Builtins = Builtins {
+    memory_grow,
+    memory_copy,
+    memory_fill,
+    memory_init,
+    data_drop,
+    table_grow,
+    table_copy,
+    table_fill,
+    table_init,
+    elem_drop,
+};
+
+const OK: u32 = 0;
+const TRAP: u32 = 1;
+
+// SAFETY (all builtins below): compiled code passes its own live vmctx, and
+// the instance's memories and tables are owned by its store, which is
+// borrowed by the call that entered wasm on this thread; no other reference
+// to them is live while the builtin runs.
+
+unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u32) -> u32 {
+    let inst = instance_of(vmctx);
+    inst.memory(mem).and_then(|m| m.grow(delta)).unwrap_or(u32::MAX)
+}
+
+unsafe extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, dst: u32, src_mem: u32, src: u32, len: u32) -> u32 {
+    let inst = instance_of(vmctx);
+    let (Some(d), Some(s)) = (inst.memory(dst_mem), inst.memory(src_mem)) else {
+        return TRAP;
+    };
+    let (dbase, dlen) = (d.def.base, d.def.current_length);
+    let (sbase, slen) = (s.def.base, s.def.current_length);
+    match (range(dst, len, dlen), range(src, len, slen)) {
+        (Some(dr), Some(sr)) => {
+            // Possibly overlapping ranges in mapped memory: memmove.
+            std::ptr::copy(sbase.add(sr.start), dbase.add(dr.start), dr.len());
+            OK
+        }
+        _ => TRAP,
+    }
+}
+
+unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u32, val: u32, len: u32) -> u32 {
+    let inst = instance_of(vmctx);
+    let Some(m) = inst.memory(mem) else { return TRAP };
+    match range(dst, len, m.def.current_length) {
+        Some(r) => {
+            m.data_mut()[r].fill(val as u8);
+            OK
+        }
+        None => TRAP,
+    }
+}
+
+unsafe extern "C" fn memory_init(vmctx: *mut u8, mem: u32, seg: u32, dst: u32, src: u32, len: u32) -> u32 {
+    match instance_of(vmctx).memory_init(mem, seg, dst, src, len) {
+        Ok(()) => OK,
+        Err(_) => TRAP,
+    }
+}
+
+unsafe extern "C" fn data_drop(vmctx: *mut u8, seg: u32) {
+    if let Some(d) = instance_of(vmctx).data_dropped.get_mut(seg as usize) {
+        *d = true;
+    }
+}
+
+unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u32, init: usize) -> u32 {
+    let inst = instance_of(vmctx);
+    inst.table(table).and_then(|t| t.grow(delta, init)).unwrap_or(u32::MAX)
+}
+
+unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_t: u32, src_t: u32, dst: u32, src: u32, len: u32) -> u32 {
+    let inst = instance_of(vmctx);
+    let (Some(d), Some(s)) = (inst.table(dst_t), inst.table(src_t)) else {
+        return TRAP;
+    };
+    let (dbase, dlen) = (d.def.base, d.def.current_elements as usize);
+    let (sbase, slen) = (s.def.base, s.def.current_elements as usize);
+    match (range(dst, len, dlen), range(src, len, slen)) {
+        (Some(dr), Some(sr)) => {
+            std::ptr::copy(sbase.add(sr.start), dbase.add(dr.start), dr.len());
+            OK
+        }
+        _ => TRAP,
+    }
+}
+
+unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, val: usize, len: u32) -> u32 {
+    let inst = instance_of(vmctx);
+    let Some(t) = inst.table(table) else { return TRAP };
+    let elems = t.elements_mut();
+    match range(dst, len, elems.len()) {
+        Some(r) => {
+            elems[r].fill(val);
+            OK
+        }
+        None => TRAP,
+    }
+}
+
+unsafe extern "C" fn table_init(vmctx: *mut u8, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> u32 {
+    match instance_of(vmctx).table_init(table, seg, dst, src, len) {
+        Ok(()) => OK,
+        Err(_) => TRAP,
+    }
+}
+
+unsafe extern "C" fn elem_drop(vmctx: *mut u8, seg: u32) {
+    if let Some(e) = instance_of(vmctx).elems.get_mut(seg as usize) {
+        *e = Vec::new();
+    }
+}
+
+extern "C" fn ceil_f32(x: f32) -> f32 {
+    x.ceil()
+}
+extern "C" fn ceil_f64(x: f64) -> f64 {
+    x.ceil()
+}
+extern "C" fn floor_f32(x: f32) -> f32 {
+    x.floor()
+}
+extern "C" fn floor_f64(x: f64) -> f64 {
+    x.floor()
+}
+extern "C" fn trunc_f32(x: f32) -> f32 {
+    x.trunc()
+}
+extern "C" fn trunc_f64(x: f64) -> f64 {
+    x.trunc()
+}
+extern "C" fn nearest_f32(x: f32) -> f32 {
+    x.round_ties_even()
+}
+extern "C" fn nearest_f64(x: f64) -> f64 {
+    x.round_ties_even()
+}
+extern "C" fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
+    a.mul_add(b, c)
+}
+extern "C" fn fma_f64(a: f64, b: f64, c: f64) -> f64 {
+    a.mul_add(b, c)
+}
+
+/// The address of a libcall's implementation, if we have one.
+pub fn libcall_address(lc: LibCall) -> Option<usize> {
+    Some(match lc {
+        LibCall::CeilF32 => ceil_f32 as usize,
+        LibCall::CeilF64 => ceil_f64 as usize,
+        LibCall::FloorF32 => floor_f32 as usize,
+        LibCall::FloorF64 => floor_f64 as usize,
+        LibCall::TruncF32 => trunc_f32 as usize,
+        LibCall::TruncF64 => trunc_f64 as usize,
+        LibCall::NearestF32 => nearest_f32 as usize,
+        LibCall::NearestF64 => nearest_f64 as usize,
+        LibCall::FmaF32 => fma_f32 as usize,
+        LibCall::FmaF64 => fma_f64 as usize,
+        _ => return None,
+    })
+}

@@ -1,0 +1,232 @@
+//! The `#[repr(C)]` records that compiled code reads and writes, and the one
+//! place where the layout of an instance's vmctx is computed.
+//!
+//! Both the compiler (`compile`) and the instantiator (`vm::instance`) take
+//! every offset from here; the `const` assertions keep the Rust structs and
+//! the offsets the compiler uses in step.
+
+use crate::module::ModuleInfo;
+use std::mem::{align_of, offset_of, size_of};
+
+/// One 16-byte value slot of the array calling convention.
+#[derive(Clone, Copy)]
+#[repr(C, align(16))]
+pub union ValRaw {
+    pub i32: i32,
+    pub i64: i64,
+    pub f32: u32,
+    pub f64: u64,
+    pub v128: [u8; 16],
+    pub funcref: *mut u8,
+    pub externref: *mut u8,
+}
+
+impl ValRaw {
+    pub const ZERO: ValRaw = ValRaw { v128: [0; 16] };
+}
+impl Default for ValRaw {
+    fn default() -> Self {
+        ValRaw::ZERO
+    }
+}
+const _: () = assert!(size_of::<ValRaw>() == 16);
+
+/// The signature every array-call trampoline has (the platform C ABI):
+/// `(callee code, callee vmctx, caller vmctx, value slots)`.
+pub type ArrayCallFn = unsafe extern "C" fn(*const u8, *mut u8, *mut u8, *mut ValRaw);
+
+/// A function reference: what `ref.func`, tables and imports point to.
+#[repr(C)]
+pub struct VMFuncRef {
+    /// Code with the wasm calling convention `(callee_vmctx, caller_vmctx, params...)`.
+    pub wasm_call: *const u8,
+    /// Array-call trampoline for this function's signature.
+    pub array_call: *const u8,
+    /// The callee vmctx: an instance's vmctx or a host function's context.
+    pub vmctx: *mut u8,
+    /// Engine-wide interned id of the function's type.
+    pub type_id: u32,
+    pub _pad: u32,
+}
+pub const FUNCREF_WASM_CALL: i32 = offset_of!(VMFuncRef, wasm_call) as i32;
+pub const FUNCREF_ARRAY_CALL: i32 = offset_of!(VMFuncRef, array_call) as i32;
+pub const FUNCREF_VMCTX: i32 = offset_of!(VMFuncRef, vmctx) as i32;
+pub const FUNCREF_TYPE_ID: i32 = offset_of!(VMFuncRef, type_id) as i32;
+const _: () = assert!(size_of::<VMFuncRef>() == 32);
+
+/// A linear memory as compiled code sees it. The base never moves.
+#[repr(C)]
+pub struct VMMemoryDef {
+    pub base: *mut u8,
+    pub current_length: usize,
+}
+pub const MEMORY_BASE: i32 = offset_of!(VMMemoryDef, base) as i32;
+pub const MEMORY_LENGTH: i32 = offset_of!(VMMemoryDef, current_length) as i32;
+
+/// A table as compiled code sees it: elements are pointer-sized (a
+/// `*const VMFuncRef` or an externref pointer; 0 is null).
+#[repr(C)]
+pub struct VMTableDef {
+    pub base: *mut usize,
+    pub current_elements: u32,
+}
+pub const TABLE_BASE: i32 = offset_of!(VMTableDef, base) as i32;
+pub const TABLE_LENGTH: i32 = offset_of!(VMTableDef, current_elements) as i32;
+
+/// A global's storage: 16 bytes, the value little-endian at offset 0.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(16))]
+pub struct VMGlobal {
+    pub bytes: [u8; 16],
+}
+
+/// Per-store state that compiled code reads through every vmctx.
+#[repr(C)]
+pub struct VMStoreContext {
+    /// Lowest stack address wasm may use; 0 when no wasm is running.
+    pub stack_limit: usize,
+    /// The owning store, opaque to the VM.
+    pub store: *mut u8,
+}
+pub const STORE_CTX_STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
+
+/// The context a host function's `VMFuncRef::vmctx` points to. The
+/// wasm-to-host trampoline calls `callback(self, caller_vmctx, values)` and
+/// traps when it returns non-zero.
+#[repr(C)]
+pub struct VMHostFuncContext {
+    pub magic: u32,
+    pub _pad: u32,
+    pub callback: unsafe extern "C" fn(*mut VMHostFuncContext, *mut u8, *mut ValRaw) -> u32,
+    /// Owner-defined data (the runtime's host function record).
+    pub data: *mut u8,
+}
+pub const HOST_CTX_MAGIC: u32 = u32::from_le_bytes(*b"host");
+pub const HOST_CTX_CALLBACK: i32 = offset_of!(VMHostFuncContext, callback) as i32;
+
+/// Magic at the start of every instance vmctx.
+pub const VMCTX_MAGIC: u32 = u32::from_le_bytes(*b"core");
+
+/// Fixed header of every instance vmctx.
+pub const VMCTX_MAGIC_OFFSET: i32 = 0;
+pub const VMCTX_STORE_CTX: i32 = 8;
+pub const VMCTX_BUILTINS: i32 = 16;
+pub const VMCTX_INSTANCE: i32 = 24;
+const VMCTX_HEADER_SIZE: u32 = 32;
+
+const _: () = assert!(align_of::<VMGlobal>() == 16);
+
+/// Offsets of the variable part of one module's vmctx.
+///
+/// Layout after the header: interned type ids (u32 each), imported function
+/// pointers (`*const VMFuncRef`), memory pointers (`*mut VMMemoryDef`, all
+/// memories), table pointers (`*mut VMTableDef`, all tables), global pointers
+/// (`*mut VMGlobal`, all globals), defined globals (`VMGlobal` each), defined
+/// function references (`VMFuncRef` each).
+#[derive(Clone, Debug)]
+pub struct VMOffsets {
+    num_imported_funcs: u32,
+    num_imported_globals: u32,
+    type_ids: u32,
+    imported_funcs: u32,
+    memories: u32,
+    tables: u32,
+    globals: u32,
+    defined_globals: u32,
+    defined_funcrefs: u32,
+    size: u32,
+}
+
+fn align(n: u32, to: u32) -> u32 {
+    n.div_ceil(to) * to
+}
+
+impl VMOffsets {
+    pub fn new(info: &ModuleInfo) -> VMOffsets {
+        let ptr = size_of::<usize>() as u32;
+        let type_ids = VMCTX_HEADER_SIZE;
+        let imported_funcs = align(type_ids + 4 * info.types.len() as u32, ptr);
+        let memories = imported_funcs + ptr * info.num_imported_funcs;
+        let tables = memories + ptr * info.memories.len() as u32;
+        let globals = tables + ptr * info.tables.len() as u32;
+        let defined_globals = align(globals + ptr * info.globals.len() as u32, 16);
+        let num_defined_globals = info.globals.len() as u32 - info.num_imported_globals;
+        let defined_funcrefs = defined_globals + 16 * num_defined_globals;
+        let size = defined_funcrefs + 32 * info.num_defined_funcs();
+        VMOffsets {
+            num_imported_funcs: info.num_imported_funcs,
+            num_imported_globals: info.num_imported_globals,
+            type_ids,
+            imported_funcs,
+            memories,
+            tables,
+            globals,
+            defined_globals,
+            defined_funcrefs,
+            size,
+        }
+    }
+
+    /// Total size of the vmctx in bytes (16-byte aligned allocation).
+    pub fn size(&self) -> usize {
+        self.size as usize
+    }
+    pub fn type_id(&self, type_index: u32) -> i32 {
+        (self.type_ids + 4 * type_index) as i32
+    }
+    pub fn imported_func(&self, func: u32) -> i32 {
+        debug_assert!(func < self.num_imported_funcs);
+        (self.imported_funcs + 8 * func) as i32
+    }
+    pub fn memory(&self, memory: u32) -> i32 {
+        (self.memories + 8 * memory) as i32
+    }
+    pub fn table(&self, table: u32) -> i32 {
+        (self.tables + 8 * table) as i32
+    }
+    pub fn global_ptr(&self, global: u32) -> i32 {
+        (self.globals + 8 * global) as i32
+    }
+    /// Storage of a defined global, by its index in the global index space.
+    pub fn defined_global(&self, global: u32) -> i32 {
+        (self.defined_globals + 16 * (global - self.num_imported_globals)) as i32
+    }
+    /// The `VMFuncRef` of a defined function, by its index in the function index space.
+    pub fn defined_funcref(&self, func: u32) -> i32 {
+        (self.defined_funcrefs + 32 * (func - self.num_imported_funcs)) as i32
+    }
+    pub fn is_imported_func(&self, func: u32) -> bool {
+        func < self.num_imported_funcs
+    }
+    pub fn is_imported_global(&self, global: u32) -> bool {
+        global < self.num_imported_globals
+    }
+}
+
+/// Builtin functions compiled code calls through the table at `VMCTX_BUILTINS`.
+/// Each takes the caller's vmctx first; the order here is the table's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum Builtin {
+    /// (vmctx, memory, delta_pages) -> old pages or -1
+    MemoryGrow,
+    /// (vmctx, dst_mem, dst, src_mem, src, len) -> 0 or 1 (trap)
+    MemoryCopy,
+    /// (vmctx, mem, dst, byte, len) -> 0 or 1
+    MemoryFill,
+    /// (vmctx, mem, data, dst, src, len) -> 0 or 1
+    MemoryInit,
+    /// (vmctx, data)
+    DataDrop,
+    /// (vmctx, table, delta, init) -> old size or -1
+    TableGrow,
+    /// (vmctx, dst_table, src_table, dst, src, len) -> 0 or 1
+    TableCopy,
+    /// (vmctx, table, dst, value, len) -> 0 or 1
+    TableFill,
+    /// (vmctx, table, elem, dst, src, len) -> 0 or 1
+    TableInit,
+    /// (vmctx, elem)
+    ElemDrop,
+}
+pub const NUM_BUILTINS: usize = 10;
