@@ -27,3 +27,169 @@ fn add_returns_sum() {
     let r = call(&mut store, inst, "add", &[Val::I32(2), Val::I32(40)], 1).unwrap();
     assert!(matches!(r[0], Val::I32(42)));
 }
+
+fn trap_message(r: Result<Vec<Val>, Error>) -> String {
+    match r {
+        Err(Error::Trap(t)) => t.message().to_string(),
+        Err(e) => panic!("expected a trap, got error {e}"),
+        Ok(_) => panic!("expected a trap, call succeeded"),
+    }
+}
+
+const TRAPS: &str = r#"
+(module
+  (memory 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $nop)
+  (func $nop)
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "load") (param i32) (result i32) local.get 0 i32.load)
+  (func (export "unreachable") unreachable)
+  (func (export "indirect") (param i32) local.get 0 call_indirect)
+  (func (export "badsig") (param i32) (result i32) local.get 0 call_indirect (result i32))
+  (func (export "trunc") (param f32) (result i32) local.get 0 i32.trunc_f32_s)
+)"#;
+
+#[test]
+fn wasm_traps_carry_the_spec_messages() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TRAPS, &[]);
+    let cases: &[(&str, Vec<Val>, usize, &str)] = &[
+        ("div", vec![Val::I32(1), Val::I32(0)], 1, "integer divide by zero"),
+        ("div", vec![Val::I32(i32::MIN), Val::I32(-1)], 1, "integer overflow"),
+        ("load", vec![Val::I32(65535)], 1, "out of bounds memory access"),
+        ("load", vec![Val::I32(-1)], 1, "out of bounds memory access"),
+        ("unreachable", vec![], 0, "unreachable"),
+        ("indirect", vec![Val::I32(5)], 0, "undefined element"),
+        ("indirect", vec![Val::I32(1)], 0, "uninitialized element"),
+        ("badsig", vec![Val::I32(0)], 1, "indirect call type mismatch"),
+        ("trunc", vec![Val::f32(f32::NAN)], 1, "invalid conversion to integer"),
+    ];
+    for (name, args, nres, want) in cases {
+        let msg = trap_message(call(&mut store, inst, name, args, *nres));
+        assert_eq!(msg, *want, "calling {name}{args:?}");
+    }
+    // The store is still usable after every trap.
+    let r = call(&mut store, inst, "div", &[Val::I32(7), Val::I32(2)], 1).unwrap();
+    assert!(matches!(r[0], Val::I32(3)));
+}
+
+#[test]
+fn trap_backtrace_names_the_frames() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (func $inner (unreachable))
+            (func $middle (call $inner))
+            (func (export "outer") (call $middle)))"#,
+        &[],
+    );
+    let f = inst.get_func(&store, "outer").unwrap();
+    let err = f.call(&mut store, &[], &mut []).unwrap_err();
+    let trap = err.trap().expect("a trap");
+    let names: Vec<_> = trap.frames().iter().map(|f| f.func_name.clone()).collect();
+    assert_eq!(
+        names,
+        vec![Some("inner".to_string()), Some("middle".to_string()), None],
+        "{trap}"
+    );
+    let indices: Vec<_> = trap.frames().iter().map(|f| f.func_index).collect();
+    assert_eq!(indices, vec![0, 1, 2]);
+    assert!(trap.frames()[0].module_offset > 0);
+}
+
+const RECURSE: &str = r#"
+(module
+  (func $r (export "recurse") (param i64) (result i64)
+    local.get 0 i64.const 1 i64.add call $r)
+  (func (export "ok") (result i32) i32.const 7))"#;
+
+fn recursion_exhausts_then_store_works() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, RECURSE, &[]);
+    for _ in 0..3 {
+        let msg = trap_message(call(&mut store, inst, "recurse", &[Val::I64(0)], 1));
+        assert_eq!(msg, "call stack exhausted");
+        let r = call(&mut store, inst, "ok", &[], 1).unwrap();
+        assert!(matches!(r[0], Val::I32(7)));
+    }
+}
+
+#[test]
+fn unbounded_recursion_is_stack_exhaustion_on_main_test_thread() {
+    recursion_exhausts_then_store_works();
+}
+
+#[test]
+fn unbounded_recursion_is_stack_exhaustion_on_a_spawned_thread() {
+    std::thread::Builder::new()
+        .stack_size(4 << 20)
+        .spawn(recursion_exhausts_then_store_works)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn host_function_trap_and_panic_surface_as_traps() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    let failing = Func::new(&mut store, ty.clone(), |_, args, _| {
+        Err(Trap::new(format!("host says no to {:?}", args[0])))
+    });
+    let panicking = Func::new(&mut store, ty.clone(), |_, _, _| panic!("boom"));
+    let doubling = Func::new(&mut store, ty, |_, args, results| {
+        let Val::I32(x) = args[0] else { unreachable!() };
+        results[0] = Val::I32(x * 2);
+        Ok(())
+    });
+    let wat = r#"(module
+        (import "h" "f" (func $f (param i32) (result i32)))
+        (func (export "call") (param i32) (result i32) local.get 0 call $f i32.const 1 i32.add))"#;
+    for (host, expect) in [
+        (failing, Err("host says no to I32(5)")),
+        (panicking, Err("host function panicked: boom")),
+        (doubling, Ok(11)),
+    ] {
+        let inst = instantiate(&mut store, wat, &[Extern::Func(host)]);
+        let r = call(&mut store, inst, "call", &[Val::I32(5)], 1);
+        match expect {
+            Ok(v) => assert!(matches!(r.unwrap()[0], Val::I32(x) if x == v)),
+            Err(m) => assert_eq!(trap_message(r), m),
+        }
+    }
+}
+
+#[test]
+fn nested_host_wasm_calls_unwind_only_to_their_own_entry() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    // The host function calls back into the instance's "inner" export; a
+    // trap there is caught by the host, which answers -1.
+    let host = Func::new(&mut store, ty, |mut caller, args, results| {
+        let inner = caller.get_export("inner").and_then(Extern::into_func).unwrap();
+        let mut r = [Val::I32(0)];
+        results[0] = match inner.call(&mut caller, args, &mut r) {
+            Ok(()) => r[0],
+            Err(e) => {
+                assert_eq!(e.trap().unwrap().message(), "integer divide by zero");
+                Val::I32(-1)
+            }
+        };
+        Ok(())
+    });
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (import "h" "f" (func $f (param i32) (result i32)))
+            (func (export "inner") (param i32) (result i32) i32.const 100 local.get 0 i32.div_u)
+            (func (export "outer") (param i32) (result i32) local.get 0 call $f i32.const 1000 i32.add))"#,
+        &[Extern::Func(host)],
+    );
+    let r = call(&mut store, inst, "outer", &[Val::I32(4)], 1).unwrap();
+    assert!(matches!(r[0], Val::I32(1025)));
+    let r = call(&mut store, inst, "outer", &[Val::I32(0)], 1).unwrap();
+    assert!(matches!(r[0], Val::I32(999)));
+}
+
