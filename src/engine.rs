@@ -54,7 +54,9 @@ impl Config {
     /// Most bytes of native stack wasm may use (64 KiB to 64 MiB).
     pub fn max_wasm_stack(&mut self, bytes: usize) -> Result<&mut Self, String> {
         if !(64 * 1024..=64 << 20).contains(&bytes) {
-            return Err(format!("max_wasm_stack must be between 64 KiB and 64 MiB, got {bytes}"));
+            return Err(format!(
+                "max_wasm_stack must be between 64 KiB and 64 MiB, got {bytes}"
+            ));
         }
         self.max_wasm_stack = bytes;
         Ok(self)
@@ -64,7 +66,7 @@ impl Config {
     /// (64 KiB to 4 GiB, a multiple of 64 KiB). Accesses whose static offset
     /// exceeds it get an explicit bounds check.
     pub fn memory_guard_size(&mut self, bytes: u64) -> Result<&mut Self, String> {
-        if !(65536..=1 << 32).contains(&bytes) || bytes % 65536 != 0 {
+        if !(65536..=1 << 32).contains(&bytes) || !bytes.is_multiple_of(65536) {
             return Err(format!(
                 "memory guard size must be a multiple of 64 KiB between 64 KiB and 4 GiB, got {bytes}"
             ));
@@ -130,15 +132,28 @@ impl Engine {
     pub fn new(config: &Config) -> Result<Engine, String> {
         let mut flags = settings::builder();
         let set = |f: &mut settings::Builder, k: &str, v: &str| {
-            f.set(k, v).map_err(|e| format!("cranelift setting {k}={v}: {e}"))
+            f.set(k, v)
+                .map_err(|e| format!("cranelift setting {k}={v}: {e}"))
         };
-        set(&mut flags, "opt_level", match config.opt_level {
-            OptLevel::None => "none",
-            OptLevel::Speed => "speed",
-            OptLevel::SpeedAndSize => "speed_and_size",
-        })?;
+        set(
+            &mut flags,
+            "opt_level",
+            match config.opt_level {
+                OptLevel::None => "none",
+                OptLevel::Speed => "speed",
+                OptLevel::SpeedAndSize => "speed_and_size",
+            },
+        )?;
         set(&mut flags, "preserve_frame_pointers", "true")?;
-        set(&mut flags, "enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" })?;
+        set(
+            &mut flags,
+            "enable_verifier",
+            if cfg!(debug_assertions) {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
         set(&mut flags, "enable_probestack", "false")?;
         let isa_builder =
             cranelift_native::builder().map_err(|e| format!("unsupported host: {e}"))?;
@@ -188,7 +203,11 @@ impl Engine {
 
     /// Host-function trampolines for the type with id `id`, compiled once.
     pub(crate) fn host_trampolines(&self, id: u32) -> Result<Arc<HostTrampolines>, String> {
-        let mut map = self.inner.host_trampolines.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self
+            .inner
+            .host_trampolines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(t) = map.get(&id) {
             return Ok(t.clone());
         }

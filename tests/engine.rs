@@ -9,7 +9,13 @@ fn instantiate(store: &mut Store, wat: &str, imports: &[Extern]) -> Instance {
     Instance::new(store, &module, imports).expect("test module instantiates")
 }
 
-fn call(store: &mut Store, inst: Instance, name: &str, args: &[Val], nres: usize) -> Result<Vec<Val>, Error> {
+fn call(
+    store: &mut Store,
+    inst: Instance,
+    name: &str,
+    args: &[Val],
+    nres: usize,
+) -> Result<Vec<Val>, Error> {
     let f = inst.get_func(&*store, name).expect("export exists");
     let mut results = vec![Val::I32(0); nres];
     f.call(store, args, &mut results)?;
@@ -55,15 +61,40 @@ fn wasm_traps_carry_the_spec_messages() {
     let mut store = Store::new(&Engine::default());
     let inst = instantiate(&mut store, TRAPS, &[]);
     let cases: &[(&str, Vec<Val>, usize, &str)] = &[
-        ("div", vec![Val::I32(1), Val::I32(0)], 1, "integer divide by zero"),
-        ("div", vec![Val::I32(i32::MIN), Val::I32(-1)], 1, "integer overflow"),
-        ("load", vec![Val::I32(65535)], 1, "out of bounds memory access"),
+        (
+            "div",
+            vec![Val::I32(1), Val::I32(0)],
+            1,
+            "integer divide by zero",
+        ),
+        (
+            "div",
+            vec![Val::I32(i32::MIN), Val::I32(-1)],
+            1,
+            "integer overflow",
+        ),
+        (
+            "load",
+            vec![Val::I32(65535)],
+            1,
+            "out of bounds memory access",
+        ),
         ("load", vec![Val::I32(-1)], 1, "out of bounds memory access"),
         ("unreachable", vec![], 0, "unreachable"),
         ("indirect", vec![Val::I32(5)], 0, "undefined element"),
         ("indirect", vec![Val::I32(1)], 0, "uninitialized element"),
-        ("badsig", vec![Val::I32(0)], 1, "indirect call type mismatch"),
-        ("trunc", vec![Val::f32(f32::NAN)], 1, "invalid conversion to integer"),
+        (
+            "badsig",
+            vec![Val::I32(0)],
+            1,
+            "indirect call type mismatch",
+        ),
+        (
+            "trunc",
+            vec![Val::f32(f32::NAN)],
+            1,
+            "invalid conversion to integer",
+        ),
     ];
     for (name, args, nres, want) in cases {
         let msg = trap_message(call(&mut store, inst, name, args, *nres));
@@ -168,7 +199,10 @@ fn nested_host_wasm_calls_unwind_only_to_their_own_entry() {
     // The host function calls back into the instance's "inner" export; a
     // trap there is caught by the host, which answers -1.
     let host = Func::new(&mut store, ty, |mut caller, args, results| {
-        let inner = caller.get_export("inner").and_then(Extern::into_func).unwrap();
+        let inner = caller
+            .get_export("inner")
+            .and_then(Extern::into_func)
+            .unwrap();
         let mut r = [Val::I32(0)];
         results[0] = match inner.call(&mut caller, args, &mut r) {
             Ok(()) => r[0],
@@ -192,4 +226,3 @@ fn nested_host_wasm_calls_unwind_only_to_their_own_entry() {
     let r = call(&mut store, inst, "outer", &[Val::I32(0)], 1).unwrap();
     assert!(matches!(r[0], Val::I32(999)));
 }
-

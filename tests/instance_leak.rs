@@ -33,6 +33,12 @@ fn ten_thousand_instances_release_their_memory() {
     run(10_000);
     let (vm1, rss1) = (proc_status_kib("VmSize:"), proc_status_kib("VmRSS:"));
     let limit = 64 * 1024;
-    assert!(vm1 < vm0 + limit, "virtual size grew from {vm0} KiB to {vm1} KiB");
-    assert!(rss1 < rss0 + limit, "resident size grew from {rss0} KiB to {rss1} KiB");
+    assert!(
+        vm1 < vm0 + limit,
+        "virtual size grew from {vm0} KiB to {vm1} KiB"
+    );
+    assert!(
+        rss1 < rss0 + limit,
+        "resident size grew from {rss0} KiB to {rss1} KiB"
+    );
 }

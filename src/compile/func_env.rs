@@ -18,9 +18,9 @@ use cranelift_codegen::isa::{TargetFrontendConfig, TargetIsa};
 use cranelift_entity::PrimaryMap;
 use cranelift_frontend::FunctionBuilder;
 use cranelift_wasm::{
-    wasm_unsupported, FuncIndex, FuncTranslationState, GlobalIndex, GlobalVariable, Heap,
-    HeapData, HeapStyle, MemoryIndex, TableIndex, TargetEnvironment, TypeConvert, TypeIndex,
-    WasmHeapType, WasmResult,
+    wasm_unsupported, FuncIndex, FuncTranslationState, GlobalIndex, GlobalVariable, Heap, HeapData,
+    HeapStyle, MemoryIndex, TableIndex, TargetEnvironment, TypeConvert, TypeIndex, WasmHeapType,
+    WasmResult,
 };
 use std::collections::HashMap;
 
@@ -63,7 +63,12 @@ impl<'a> FuncEnv<'a> {
     }
 
     /// A global value loading a pointer that never changes for an instance.
-    fn load_gv(&mut self, func: &mut ir::Function, base: ir::GlobalValue, offset: i32) -> ir::GlobalValue {
+    fn load_gv(
+        &mut self,
+        func: &mut ir::Function,
+        base: ir::GlobalValue,
+        offset: i32,
+    ) -> ir::GlobalValue {
         func.create_global_value(ir::GlobalValueData::Load {
             base,
             offset: offset.into(),
@@ -78,11 +83,18 @@ impl<'a> FuncEnv<'a> {
     }
 
     /// Calls a builtin through the vmctx's builtin table.
-    fn call_builtin(&mut self, pos: &mut FuncCursor, which: Builtin, args: &[ir::Value]) -> Option<ir::Value> {
+    fn call_builtin(
+        &mut self,
+        pos: &mut FuncCursor,
+        which: Builtin,
+        args: &[ir::Value],
+    ) -> Option<ir::Value> {
         let sig = match self.builtin_sigs.get(&which) {
             Some(s) => *s,
             None => {
-                let s = pos.func.import_signature(builtin_signature(self.isa, which));
+                let s = pos
+                    .func
+                    .import_signature(builtin_signature(self.isa, which));
                 self.builtin_sigs.insert(which, s);
                 s
             }
@@ -98,8 +110,16 @@ impl<'a> FuncEnv<'a> {
     }
 
     /// Calls a builtin that returns non-zero on failure, trapping with `code`.
-    fn call_checked_builtin(&mut self, pos: &mut FuncCursor, which: Builtin, args: &[ir::Value], code: TrapCode) {
-        let status = self.call_builtin(pos, which, args).expect("checked builtins return a status");
+    fn call_checked_builtin(
+        &mut self,
+        pos: &mut FuncCursor,
+        which: Builtin,
+        args: &[ir::Value],
+        code: TrapCode,
+    ) {
+        let status = self
+            .call_builtin(pos, which, args)
+            .expect("checked builtins return a status");
         pos.ins().trapnz(status, code);
     }
 
@@ -115,12 +135,24 @@ impl<'a> FuncEnv<'a> {
     }
 
     /// Address of element `index` of `table` after a bounds check trapping with `code`.
-    fn table_elem_addr(&self, pos: &mut FuncCursor, table: TableIndex, index: ir::Value, code: TrapCode) -> ir::Value {
+    fn table_elem_addr(
+        &self,
+        pos: &mut FuncCursor,
+        table: TableIndex,
+        index: ir::Value,
+        code: TrapCode,
+    ) -> ir::Value {
         let def = self.table_def(pos, table);
-        let len = pos.ins().load(I32, MemFlags::trusted(), def, vmc::TABLE_LENGTH);
-        let oob = pos.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        let len = pos
+            .ins()
+            .load(I32, MemFlags::trusted(), def, vmc::TABLE_LENGTH);
+        let oob = pos
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
         pos.ins().trapnz(oob, code);
-        let base = pos.ins().load(I64, MemFlags::trusted(), def, vmc::TABLE_BASE);
+        let base = pos
+            .ins()
+            .load(I64, MemFlags::trusted(), def, vmc::TABLE_BASE);
         let index = pos.ins().uextend(I64, index);
         let offset = pos.ins().ishl_imm(index, 3);
         pos.ins().iadd(base, offset)
@@ -174,7 +206,12 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
     fn sig_ref_result_needs_stack_map(&self, _sig_ref: ir::SigRef, _index: usize) -> bool {
         false
     }
-    fn func_ref_result_needs_stack_map(&self, _func: &ir::Function, _func_ref: ir::FuncRef, _index: usize) -> bool {
+    fn func_ref_result_needs_stack_map(
+        &self,
+        _func: &ir::Function,
+        _func_ref: ir::FuncRef,
+        _index: usize,
+    ) -> bool {
         false
     }
 
@@ -196,13 +233,21 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         Ok(())
     }
 
-    fn make_global(&mut self, func: &mut ir::Function, index: GlobalIndex) -> WasmResult<GlobalVariable> {
+    fn make_global(
+        &mut self,
+        func: &mut ir::Function,
+        index: GlobalIndex,
+    ) -> WasmResult<GlobalVariable> {
         let i = index.as_u32();
         let ty = ir_type(self.info.globals[i as usize].content);
         let vmctx = self.vmctx_gv(func);
         if self.offsets.is_imported_global(i) {
             let gv = self.load_gv(func, vmctx, self.offsets.global_ptr(i));
-            Ok(GlobalVariable::Memory { gv, offset: 0.into(), ty })
+            Ok(GlobalVariable::Memory {
+                gv,
+                offset: 0.into(),
+                ty,
+            })
         } else {
             Ok(GlobalVariable::Memory {
                 gv: vmctx,
@@ -234,12 +279,20 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         }))
     }
 
-    fn make_indirect_sig(&mut self, func: &mut ir::Function, index: TypeIndex) -> WasmResult<ir::SigRef> {
+    fn make_indirect_sig(
+        &mut self,
+        func: &mut ir::Function,
+        index: TypeIndex,
+    ) -> WasmResult<ir::SigRef> {
         let ty = &self.info.types[index.as_u32() as usize];
         Ok(func.import_signature(wasm_signature(self.isa, ty)))
     }
 
-    fn make_direct_func(&mut self, func: &mut ir::Function, index: FuncIndex) -> WasmResult<ir::FuncRef> {
+    fn make_direct_func(
+        &mut self,
+        func: &mut ir::Function,
+        index: FuncIndex,
+    ) -> WasmResult<ir::FuncRef> {
         let ty = self.info.func_type(index.as_u32());
         let signature = func.import_signature(wasm_signature(self.isa, ty));
         let name = func.declare_imported_user_function(ir::UserExternalName {
@@ -268,8 +321,12 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
             return Ok(builder.ins().call(callee, &args));
         }
         let flags = MemFlags::trusted().with_readonly();
-        let funcref = builder.ins().load(I64, flags, vmctx, self.offsets.imported_func(i));
-        let code = builder.ins().load(I64, flags, funcref, vmc::FUNCREF_WASM_CALL);
+        let funcref = builder
+            .ins()
+            .load(I64, flags, vmctx, self.offsets.imported_func(i));
+        let code = builder
+            .ins()
+            .load(I64, flags, funcref, vmc::FUNCREF_WASM_CALL);
         let callee_vmctx = builder.ins().load(I64, flags, funcref, vmc::FUNCREF_VMCTX);
         let sig = builder.func.dfg.ext_funcs[callee].signature;
         let mut args = vec![callee_vmctx, vmctx];
@@ -293,7 +350,9 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         let vmctx = Self::vmctx_val(pos.func);
         let flags = MemFlags::trusted().with_readonly();
         let actual = pos.ins().load(I32, flags, funcref, vmc::FUNCREF_TYPE_ID);
-        let expected = pos.ins().load(I32, flags, vmctx, self.offsets.type_id(sig_index.as_u32()));
+        let expected = pos
+            .ins()
+            .load(I32, flags, vmctx, self.offsets.type_id(sig_index.as_u32()));
         let mismatch = pos.ins().icmp(IntCC::NotEqual, actual, expected);
         pos.ins().trapnz(mismatch, TrapCode::BadSignature);
         let code = pos.ins().load(I64, flags, funcref, vmc::FUNCREF_WASM_CALL);
@@ -345,15 +404,35 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         Err(wasm_unsupported!("typed function references"))
     }
 
-    fn translate_memory_grow(&mut self, mut pos: FuncCursor, index: MemoryIndex, _heap: Heap, val: ir::Value) -> WasmResult<ir::Value> {
+    fn translate_memory_grow(
+        &mut self,
+        mut pos: FuncCursor,
+        index: MemoryIndex,
+        _heap: Heap,
+        val: ir::Value,
+    ) -> WasmResult<ir::Value> {
         let mem = Self::i32_const(&mut pos, index.as_u32());
-        Ok(self.call_builtin(&mut pos, Builtin::MemoryGrow, &[mem, val]).unwrap())
+        Ok(self
+            .call_builtin(&mut pos, Builtin::MemoryGrow, &[mem, val])
+            .unwrap())
     }
 
-    fn translate_memory_size(&mut self, mut pos: FuncCursor, index: MemoryIndex, _heap: Heap) -> WasmResult<ir::Value> {
+    fn translate_memory_size(
+        &mut self,
+        mut pos: FuncCursor,
+        index: MemoryIndex,
+        _heap: Heap,
+    ) -> WasmResult<ir::Value> {
         let vmctx = Self::vmctx_val(pos.func);
-        let def = pos.ins().load(I64, MemFlags::trusted().with_readonly(), vmctx, self.offsets.memory(index.as_u32()));
-        let len = pos.ins().load(I64, MemFlags::trusted(), def, vmc::MEMORY_LENGTH);
+        let def = pos.ins().load(
+            I64,
+            MemFlags::trusted().with_readonly(),
+            vmctx,
+            self.offsets.memory(index.as_u32()),
+        );
+        let len = pos
+            .ins()
+            .load(I64, MemFlags::trusted(), def, vmc::MEMORY_LENGTH);
         let pages = pos.ins().ushr_imm(len, 16);
         Ok(pos.ins().ireduce(I32, pages))
     }
@@ -371,13 +450,31 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
     ) -> WasmResult<()> {
         let dm = Self::i32_const(&mut pos, dst_index.as_u32());
         let sm = Self::i32_const(&mut pos, src_index.as_u32());
-        self.call_checked_builtin(&mut pos, Builtin::MemoryCopy, &[dm, dst, sm, src, len], TrapCode::HeapOutOfBounds);
+        self.call_checked_builtin(
+            &mut pos,
+            Builtin::MemoryCopy,
+            &[dm, dst, sm, src, len],
+            TrapCode::HeapOutOfBounds,
+        );
         Ok(())
     }
 
-    fn translate_memory_fill(&mut self, mut pos: FuncCursor, index: MemoryIndex, _heap: Heap, dst: ir::Value, val: ir::Value, len: ir::Value) -> WasmResult<()> {
+    fn translate_memory_fill(
+        &mut self,
+        mut pos: FuncCursor,
+        index: MemoryIndex,
+        _heap: Heap,
+        dst: ir::Value,
+        val: ir::Value,
+        len: ir::Value,
+    ) -> WasmResult<()> {
         let m = Self::i32_const(&mut pos, index.as_u32());
-        self.call_checked_builtin(&mut pos, Builtin::MemoryFill, &[m, dst, val, len], TrapCode::HeapOutOfBounds);
+        self.call_checked_builtin(
+            &mut pos,
+            Builtin::MemoryFill,
+            &[m, dst, val, len],
+            TrapCode::HeapOutOfBounds,
+        );
         Ok(())
     }
 
@@ -393,7 +490,12 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
     ) -> WasmResult<()> {
         let m = Self::i32_const(&mut pos, index.as_u32());
         let s = Self::i32_const(&mut pos, seg_index);
-        self.call_checked_builtin(&mut pos, Builtin::MemoryInit, &[m, s, dst, src, len], TrapCode::HeapOutOfBounds);
+        self.call_checked_builtin(
+            &mut pos,
+            Builtin::MemoryInit,
+            &[m, s, dst, src, len],
+            TrapCode::HeapOutOfBounds,
+        );
         Ok(())
     }
 
@@ -403,23 +505,48 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         Ok(())
     }
 
-    fn translate_table_size(&mut self, mut pos: FuncCursor, index: TableIndex) -> WasmResult<ir::Value> {
+    fn translate_table_size(
+        &mut self,
+        mut pos: FuncCursor,
+        index: TableIndex,
+    ) -> WasmResult<ir::Value> {
         let def = self.table_def(&mut pos, index);
-        Ok(pos.ins().load(I32, MemFlags::trusted(), def, vmc::TABLE_LENGTH))
+        Ok(pos
+            .ins()
+            .load(I32, MemFlags::trusted(), def, vmc::TABLE_LENGTH))
     }
 
-    fn translate_table_grow(&mut self, mut pos: FuncCursor, table_index: TableIndex, delta: ir::Value, init_value: ir::Value) -> WasmResult<ir::Value> {
+    fn translate_table_grow(
+        &mut self,
+        mut pos: FuncCursor,
+        table_index: TableIndex,
+        delta: ir::Value,
+        init_value: ir::Value,
+    ) -> WasmResult<ir::Value> {
         let t = Self::i32_const(&mut pos, table_index.as_u32());
-        Ok(self.call_builtin(&mut pos, Builtin::TableGrow, &[t, delta, init_value]).unwrap())
+        Ok(self
+            .call_builtin(&mut pos, Builtin::TableGrow, &[t, delta, init_value])
+            .unwrap())
     }
 
-    fn translate_table_get(&mut self, builder: &mut FunctionBuilder, table_index: TableIndex, index: ir::Value) -> WasmResult<ir::Value> {
+    fn translate_table_get(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        table_index: TableIndex,
+        index: ir::Value,
+    ) -> WasmResult<ir::Value> {
         let mut pos = builder.cursor();
         let addr = self.table_elem_addr(&mut pos, table_index, index, TrapCode::TableOutOfBounds);
         Ok(pos.ins().load(I64, MemFlags::trusted(), addr, 0))
     }
 
-    fn translate_table_set(&mut self, builder: &mut FunctionBuilder, table_index: TableIndex, value: ir::Value, index: ir::Value) -> WasmResult<()> {
+    fn translate_table_set(
+        &mut self,
+        builder: &mut FunctionBuilder,
+        table_index: TableIndex,
+        value: ir::Value,
+        index: ir::Value,
+    ) -> WasmResult<()> {
         let mut pos = builder.cursor();
         let addr = self.table_elem_addr(&mut pos, table_index, index, TrapCode::TableOutOfBounds);
         pos.ins().store(MemFlags::trusted(), value, addr, 0);
@@ -437,13 +564,30 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
     ) -> WasmResult<()> {
         let dt = Self::i32_const(&mut pos, dst_table_index.as_u32());
         let st = Self::i32_const(&mut pos, src_table_index.as_u32());
-        self.call_checked_builtin(&mut pos, Builtin::TableCopy, &[dt, st, dst, src, len], TrapCode::TableOutOfBounds);
+        self.call_checked_builtin(
+            &mut pos,
+            Builtin::TableCopy,
+            &[dt, st, dst, src, len],
+            TrapCode::TableOutOfBounds,
+        );
         Ok(())
     }
 
-    fn translate_table_fill(&mut self, mut pos: FuncCursor, table_index: TableIndex, dst: ir::Value, val: ir::Value, len: ir::Value) -> WasmResult<()> {
+    fn translate_table_fill(
+        &mut self,
+        mut pos: FuncCursor,
+        table_index: TableIndex,
+        dst: ir::Value,
+        val: ir::Value,
+        len: ir::Value,
+    ) -> WasmResult<()> {
         let t = Self::i32_const(&mut pos, table_index.as_u32());
-        self.call_checked_builtin(&mut pos, Builtin::TableFill, &[t, dst, val, len], TrapCode::TableOutOfBounds);
+        self.call_checked_builtin(
+            &mut pos,
+            Builtin::TableFill,
+            &[t, dst, val, len],
+            TrapCode::TableOutOfBounds,
+        );
         Ok(())
     }
 
@@ -458,7 +602,12 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
     ) -> WasmResult<()> {
         let t = Self::i32_const(&mut pos, table_index.as_u32());
         let s = Self::i32_const(&mut pos, seg_index);
-        self.call_checked_builtin(&mut pos, Builtin::TableInit, &[t, s, dst, src, len], TrapCode::TableOutOfBounds);
+        self.call_checked_builtin(
+            &mut pos,
+            Builtin::TableInit,
+            &[t, s, dst, src, len],
+            TrapCode::TableOutOfBounds,
+        );
         Ok(())
     }
 
@@ -468,30 +617,58 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         Ok(())
     }
 
-    fn translate_ref_null(&mut self, mut pos: FuncCursor, _ty: WasmHeapType) -> WasmResult<ir::Value> {
+    fn translate_ref_null(
+        &mut self,
+        mut pos: FuncCursor,
+        _ty: WasmHeapType,
+    ) -> WasmResult<ir::Value> {
         Ok(pos.ins().iconst(I64, 0))
     }
 
-    fn translate_ref_is_null(&mut self, mut pos: FuncCursor, value: ir::Value) -> WasmResult<ir::Value> {
+    fn translate_ref_is_null(
+        &mut self,
+        mut pos: FuncCursor,
+        value: ir::Value,
+    ) -> WasmResult<ir::Value> {
         let is_null = pos.ins().icmp_imm(IntCC::Equal, value, 0);
         Ok(pos.ins().uextend(I32, is_null))
     }
 
-    fn translate_ref_func(&mut self, mut pos: FuncCursor, func_index: FuncIndex) -> WasmResult<ir::Value> {
+    fn translate_ref_func(
+        &mut self,
+        mut pos: FuncCursor,
+        func_index: FuncIndex,
+    ) -> WasmResult<ir::Value> {
         let i = func_index.as_u32();
         let vmctx = Self::vmctx_val(pos.func);
         if self.offsets.is_imported_func(i) {
-            Ok(pos.ins().load(I64, MemFlags::trusted().with_readonly(), vmctx, self.offsets.imported_func(i)))
+            Ok(pos.ins().load(
+                I64,
+                MemFlags::trusted().with_readonly(),
+                vmctx,
+                self.offsets.imported_func(i),
+            ))
         } else {
-            Ok(pos.ins().iadd_imm(vmctx, i64::from(self.offsets.defined_funcref(i))))
+            Ok(pos
+                .ins()
+                .iadd_imm(vmctx, i64::from(self.offsets.defined_funcref(i))))
         }
     }
 
-    fn translate_custom_global_get(&mut self, _builder: &mut FunctionBuilder, _global_index: GlobalIndex) -> WasmResult<ir::Value> {
+    fn translate_custom_global_get(
+        &mut self,
+        _builder: &mut FunctionBuilder,
+        _global_index: GlobalIndex,
+    ) -> WasmResult<ir::Value> {
         Err(wasm_unsupported!("custom globals"))
     }
 
-    fn translate_custom_global_set(&mut self, _builder: &mut FunctionBuilder, _global_index: GlobalIndex, _val: ir::Value) -> WasmResult<()> {
+    fn translate_custom_global_set(
+        &mut self,
+        _builder: &mut FunctionBuilder,
+        _global_index: GlobalIndex,
+        _val: ir::Value,
+    ) -> WasmResult<()> {
         Err(wasm_unsupported!("custom globals"))
     }
 
@@ -507,7 +684,14 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         Err(wasm_unsupported!("threads"))
     }
 
-    fn translate_atomic_notify(&mut self, _pos: FuncCursor, _index: MemoryIndex, _heap: Heap, _addr: ir::Value, _count: ir::Value) -> WasmResult<ir::Value> {
+    fn translate_atomic_notify(
+        &mut self,
+        _pos: FuncCursor,
+        _index: MemoryIndex,
+        _heap: Heap,
+        _addr: ir::Value,
+        _count: ir::Value,
+    ) -> WasmResult<ir::Value> {
         Err(wasm_unsupported!("threads"))
     }
 
@@ -515,11 +699,19 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         Err(wasm_unsupported!("gc"))
     }
 
-    fn translate_i31_get_s(&mut self, _pos: FuncCursor, _i31ref: ir::Value) -> WasmResult<ir::Value> {
+    fn translate_i31_get_s(
+        &mut self,
+        _pos: FuncCursor,
+        _i31ref: ir::Value,
+    ) -> WasmResult<ir::Value> {
         Err(wasm_unsupported!("gc"))
     }
 
-    fn translate_i31_get_u(&mut self, _pos: FuncCursor, _i31ref: ir::Value) -> WasmResult<ir::Value> {
+    fn translate_i31_get_u(
+        &mut self,
+        _pos: FuncCursor,
+        _i31ref: ir::Value,
+    ) -> WasmResult<ir::Value> {
         Err(wasm_unsupported!("gc"))
     }
 }

@@ -8,8 +8,6 @@
 mod func_env;
 pub mod trampolines;
 
-pub use func_env::HEAP_BOUND;
-
 use crate::module::{FunctionInput, ModuleInfo};
 use crate::types::{FuncType, ValType};
 use crate::vm::vmcontext::{Builtin, VMOffsets};
@@ -35,10 +33,13 @@ pub fn ir_type(ty: ValType) -> ir::Type {
 /// `(callee_vmctx, caller_vmctx, params...) -> results`, `tail` convention.
 pub fn wasm_signature(_isa: &dyn TargetIsa, ty: &FuncType) -> ir::Signature {
     let mut sig = ir::Signature::new(CallConv::Tail);
-    sig.params.push(AbiParam::special(I64, ArgumentPurpose::VMContext));
+    sig.params
+        .push(AbiParam::special(I64, ArgumentPurpose::VMContext));
     sig.params.push(AbiParam::new(I64));
-    sig.params.extend(ty.params().iter().map(|t| AbiParam::new(ir_type(*t))));
-    sig.returns.extend(ty.results().iter().map(|t| AbiParam::new(ir_type(*t))));
+    sig.params
+        .extend(ty.params().iter().map(|t| AbiParam::new(ir_type(*t))));
+    sig.returns
+        .extend(ty.results().iter().map(|t| AbiParam::new(ir_type(*t))));
     sig
 }
 
@@ -60,10 +61,18 @@ pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
         Builtin::MemoryFill => (p(4), true),
         Builtin::MemoryInit => (p(5), true),
         Builtin::DataDrop => (p(1), false),
-        Builtin::TableGrow => (vec![AbiParam::new(I32), AbiParam::new(I32), AbiParam::new(I64)], true),
+        Builtin::TableGrow => (
+            vec![AbiParam::new(I32), AbiParam::new(I32), AbiParam::new(I64)],
+            true,
+        ),
         Builtin::TableCopy => (p(5), true),
         Builtin::TableFill => (
-            vec![AbiParam::new(I32), AbiParam::new(I32), AbiParam::new(I64), AbiParam::new(I32)],
+            vec![
+                AbiParam::new(I32),
+                AbiParam::new(I32),
+                AbiParam::new(I64),
+                AbiParam::new(I32),
+            ],
             true,
         ),
         Builtin::TableInit => (p(5), true),
@@ -120,7 +129,9 @@ pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, St
                 let n = &names[*name];
                 RelocTo::Func(n.index)
             }
-            FinalizedRelocTarget::ExternalName(ir::ExternalName::LibCall(lc)) => RelocTo::LibCall(*lc),
+            FinalizedRelocTarget::ExternalName(ir::ExternalName::LibCall(lc)) => {
+                RelocTo::LibCall(*lc)
+            }
             other => return Err(format!("unsupported relocation target {other:?}")),
         };
         relocs.push((r.offset, r.kind, to, r.addend));
@@ -143,7 +154,11 @@ pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, St
 /// Lays out `items` (each tagged with its function index or u32::MAX) and
 /// resolves the relocations that do not depend on where the image is mapped.
 /// Returns the image and each item's start offset.
-pub fn link(isa: &dyn TargetIsa, items: Vec<(u32, CompiledFunc)>, func_start: impl Fn(&[u32], u32) -> Option<u32>) -> Result<(CodeImage, Vec<u32>), String> {
+pub fn link(
+    isa: &dyn TargetIsa,
+    items: Vec<(u32, CompiledFunc)>,
+    func_start: impl Fn(&[u32], u32) -> Option<u32>,
+) -> Result<(CodeImage, Vec<u32>), String> {
     let align = isa.function_alignment().preferred.max(16) as usize;
     let mut image = CodeImage::default();
     let mut starts = Vec::with_capacity(items.len());
@@ -152,8 +167,12 @@ pub fn link(isa: &dyn TargetIsa, items: Vec<(u32, CompiledFunc)>, func_start: im
         image.bytes.resize(start, 0xcc);
         image.bytes.extend_from_slice(&f.code);
         starts.push(start as u32);
-        image.funcs.push((start as u32, image.bytes.len() as u32, *index));
-        image.traps.extend(f.traps.iter().map(|(o, c)| (start as u32 + o, *c)));
+        image
+            .funcs
+            .push((start as u32, image.bytes.len() as u32, *index));
+        image
+            .traps
+            .extend(f.traps.iter().map(|(o, c)| (start as u32 + o, *c)));
         image.srclocs.push(f.srclocs.clone());
     }
     for (i, (_, f)) in items.iter().enumerate() {
@@ -198,12 +217,15 @@ pub fn compile_module(
     let offsets = VMOffsets::new(info);
     let first = info.num_imported_funcs;
     let n = bodies.len();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
     let workers = if n < 16 { 1 } else { workers };
     let mut results: Vec<Option<Result<CompiledFunc, String>>> = (0..n).map(|_| None).collect();
     let mut inputs: Vec<(usize, FunctionInput<'_>)> = bodies.into_iter().enumerate().collect();
     // Split round-robin so big and small functions spread over the workers.
-    let mut chunks: Vec<Vec<(usize, FunctionInput<'_>)>> = (0..workers).map(|_| Vec::new()).collect();
+    let mut chunks: Vec<Vec<(usize, FunctionInput<'_>)>> =
+        (0..workers).map(|_| Vec::new()).collect();
     for (k, item) in inputs.drain(..).enumerate() {
         chunks[k % workers].push(item);
     }
@@ -212,7 +234,15 @@ pub fn compile_module(
         let mut out = Vec::new();
         for (i, input) in chunk {
             let index = first + i as u32;
-            let r = compile_function(isa, info, &offsets, guard_size, &mut translator, index, input);
+            let r = compile_function(
+                isa,
+                info,
+                &offsets,
+                guard_size,
+                &mut translator,
+                index,
+                input,
+            );
             out.push((i, r));
         }
         out
@@ -221,8 +251,14 @@ pub fn compile_module(
         chunks.into_iter().map(compile_chunk).collect()
     } else {
         std::thread::scope(|s| {
-            let handles: Vec<_> = chunks.into_iter().map(|c| s.spawn(|| compile_chunk(c))).collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .map(|c| s.spawn(|| compile_chunk(c)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
         })
     };
     for (i, r) in done.into_iter().flatten() {
@@ -237,7 +273,9 @@ pub fn compile_module(
         items.push((u32::MAX, trampolines::array_to_wasm(isa, ty)?));
     }
     link(isa, items, |starts, index| {
-        index.checked_sub(first).and_then(|i| starts.get(i as usize).copied())
+        index
+            .checked_sub(first)
+            .and_then(|i| starts.get(i as usize).copied())
     })
 }
 

@@ -34,7 +34,10 @@ pub fn array_to_wasm(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     };
     let mut args = vec![callee_vmctx, caller_vmctx];
     for (i, t) in ty.params().iter().enumerate() {
-        args.push(b.ins().load(ir_type(*t), slot_flags(), values, (i * 16) as i32));
+        args.push(
+            b.ins()
+                .load(ir_type(*t), slot_flags(), values, (i * 16) as i32),
+        );
     }
     let sig = b.import_signature(wasm_signature(isa, ty));
     let call = b.ins().call_indirect(sig, callee, &args);
@@ -59,7 +62,11 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     let params = b.block_params(block).to_vec();
     let (host_ctx, caller_vmctx) = (params[0], params[1]);
     let size = (ty.slots().max(1) * 16) as u32;
-    let slot = b.create_sized_stack_slot(ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, size, 4));
+    let slot = b.create_sized_stack_slot(ir::StackSlotData::new(
+        ir::StackSlotKind::ExplicitSlot,
+        size,
+        4,
+    ));
     let values = b.ins().stack_addr(I64, slot, 0);
     for (i, v) in params[2..].iter().enumerate() {
         b.ins().store(slot_flags(), *v, values, (i * 16) as i32);
@@ -68,13 +75,23 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     cb_sig.params.extend([AbiParam::new(I64); 3]);
     cb_sig.returns.push(AbiParam::new(I32));
     let cb_sig = b.import_signature(cb_sig);
-    let callback = b.ins().load(I64, MemFlags::trusted().with_readonly(), host_ctx, HOST_CTX_CALLBACK);
-    let call = b.ins().call_indirect(cb_sig, callback, &[host_ctx, caller_vmctx, values]);
+    let callback = b.ins().load(
+        I64,
+        MemFlags::trusted().with_readonly(),
+        host_ctx,
+        HOST_CTX_CALLBACK,
+    );
+    let call = b
+        .ins()
+        .call_indirect(cb_sig, callback, &[host_ctx, caller_vmctx, values]);
     let status = b.inst_results(call)[0];
     b.ins().trapnz(status, TRAP_HOST);
     let mut results = Vec::new();
     for (i, t) in ty.results().iter().enumerate() {
-        results.push(b.ins().load(ir_type(*t), slot_flags(), values, (i * 16) as i32));
+        results.push(
+            b.ins()
+                .load(ir_type(*t), slot_flags(), values, (i * 16) as i32),
+        );
     }
     b.ins().return_(&results);
     b.finalize();

@@ -65,7 +65,10 @@ impl Memory {
     /// The type, with the current size as its minimum.
     pub fn ty(&self, store: impl AsStore) -> MemoryType {
         let m = self.get(store.store_data());
-        MemoryType { minimum: m.pages(), maximum: m.ty.maximum }
+        MemoryType {
+            minimum: m.pages(),
+            maximum: m.ty.maximum,
+        }
     }
 
     /// Current size in 64 KiB pages.
@@ -124,7 +127,11 @@ impl Table {
 
     pub fn ty(&self, store: impl AsStore) -> TableType {
         let t = self.get_storage(store.store_data());
-        TableType { element: t.ty.element, minimum: t.size(), maximum: t.ty.maximum }
+        TableType {
+            element: t.ty.element,
+            minimum: t.size(),
+            maximum: t.ty.maximum,
+        }
     }
 
     pub fn size(&self, store: impl AsStore) -> u32 {
@@ -199,7 +206,9 @@ impl Global {
         let g = &store.globals[self.index as usize];
         let ty = g.ty.content;
         // SAFETY: the storage is valid for the store's life.
-        let raw = ValRaw { v128: unsafe { (*g.ptr).bytes } };
+        let raw = ValRaw {
+            v128: unsafe { (*g.ptr).bytes },
+        };
         // SAFETY: the global holds a value of its type owned by this store.
         unsafe { Val::from_raw(store, raw, ty) }
     }
@@ -231,7 +240,10 @@ impl ExternRef {
     pub fn new(mut store: impl AsStoreMut, value: impl Any + Send + Sync) -> ExternRef {
         let store = store.store_data_mut();
         let index = store.externrefs.len() as u32;
-        store.externrefs.push(Box::new(ExternRefData { index, value: Box::new(value) }));
+        store.externrefs.push(Box::new(ExternRefData {
+            index,
+            value: Box::new(value),
+        }));
         ExternRef::from_index(store, index)
     }
 

@@ -121,7 +121,12 @@ impl Func {
 
     /// Calls the function with checked arguments; `results` must have one
     /// slot per result.
-    pub fn call(&self, mut store: impl AsStoreMut, params: &[Val], results: &mut [Val]) -> Result<(), Error> {
+    pub fn call(
+        &self,
+        mut store: impl AsStoreMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<(), Error> {
         let store = store.store_data_mut();
         let data = store.func_data(*self)?;
         let ty = &data.ty;
@@ -169,7 +174,11 @@ impl Func {
     /// # Safety
     /// `values` must have `max(params, results)` slots holding arguments of
     /// the function's parameter types, references owned by this store.
-    pub unsafe fn call_unchecked(&self, mut store: impl AsStoreMut, values: *mut ValRaw) -> Result<(), Trap> {
+    pub unsafe fn call_unchecked(
+        &self,
+        mut store: impl AsStoreMut,
+        values: *mut ValRaw,
+    ) -> Result<(), Trap> {
         let store = store.store_data_mut();
         let funcref = store.funcs[self.index as usize].funcref;
         call_raw(store, funcref, values)
@@ -181,23 +190,37 @@ impl Func {
 ///
 /// # Safety
 /// As `Func::call_unchecked`.
-pub(crate) unsafe fn call_raw(store: &mut StoreData, funcref: *const VMFuncRef, values: *mut ValRaw) -> Result<(), Trap> {
+pub(crate) unsafe fn call_raw(
+    store: &mut StoreData,
+    funcref: *const VMFuncRef,
+    values: *mut ValRaw,
+) -> Result<(), Trap> {
     let f = &*funcref;
     let prev_limit = store.ctx.stack_limit;
     if prev_limit == 0 {
         let sp = traps::approximate_sp();
         store.ctx.stack_limit = sp.saturating_sub(store.engine.config().max_wasm_stack);
     }
-    let result = traps::enter(f.array_call, f.wasm_call, f.vmctx, std::ptr::null_mut(), values);
+    let result = traps::enter(
+        f.array_call,
+        f.wasm_call,
+        f.vmctx,
+        std::ptr::null_mut(),
+        values,
+    );
     store.ctx.stack_limit = prev_limit;
     result.map_err(|info| {
         let store: &StoreData = store;
-        Trap::from_info(info, |start, index| store.frame_names(start, index))
+        Trap::from_info(*info, |start, index| store.frame_names(start, index))
     })
 }
 
 /// Called by the wasm-to-array trampoline of every host function.
-unsafe extern "C" fn host_callback(ctx: *mut VMHostFuncContext, caller_vmctx: *mut u8, values: *mut ValRaw) -> u32 {
+unsafe extern "C" fn host_callback(
+    ctx: *mut VMHostFuncContext,
+    caller_vmctx: *mut u8,
+    values: *mut ValRaw,
+) -> u32 {
     let hf = &*((*ctx).data as *const HostFunc);
     let result = catch_unwind(AssertUnwindSafe(|| invoke_host(hf, caller_vmctx, values)));
     let trap = match result {
@@ -209,14 +232,21 @@ unsafe extern "C" fn host_callback(ctx: *mut VMHostFuncContext, caller_vmctx: *m
     1
 }
 
-unsafe fn invoke_host(hf: &HostFunc, caller_vmctx: *mut u8, values: *mut ValRaw) -> Result<(), Trap> {
+unsafe fn invoke_host(
+    hf: &HostFunc,
+    caller_vmctx: *mut u8,
+    values: *mut ValRaw,
+) -> Result<(), Trap> {
     // SAFETY (caller): the store is borrowed by the call that entered wasm
     // further up this stack and is not used by it until we return.
     let store = &mut *hf.store;
     let instance = if caller_vmctx.is_null() {
         None
     } else {
-        Some(Instance::from_handle_data(store, instance_of(caller_vmctx).host_data))
+        Some(Instance::from_handle_data(
+            store,
+            instance_of(caller_vmctx).host_data,
+        ))
     };
     let (np, nr) = (hf.ty.params().len(), hf.ty.results().len());
     let mut inline = [Val::I32(0); INLINE_VALUES];
@@ -234,7 +264,14 @@ unsafe fn invoke_host(hf: &HostFunc, caller_vmctx: *mut u8, values: *mut ValRaw)
     for (r, ty) in results.iter_mut().zip(hf.ty.results()) {
         *r = Val::default_for(*ty);
     }
-    (hf.callback)(Caller { store: &mut *store, instance }, params, results)?;
+    (hf.callback)(
+        Caller {
+            store: &mut *store,
+            instance,
+        },
+        params,
+        results,
+    )?;
     for (i, (r, ty)) in results.iter().zip(hf.ty.results()).enumerate() {
         if r.ty() != *ty {
             return Err(Trap::new(format!(

@@ -10,7 +10,7 @@ use crate::module::{EntityIndex, ImportKind, ModuleInfo};
 use crate::types::{limits_match, ExportType, ExternType, ImportType};
 use crate::vm::instance::{CompiledModule, Imports, InstanceHandle};
 use crate::vm::memory::{LinearMemory, TableStorage};
-use crate::vm::vmcontext::{ValRaw, VMOffsets};
+use crate::vm::vmcontext::{VMOffsets, ValRaw};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -60,7 +60,9 @@ impl Module {
     /// Checks `bytes` without compiling: `Ok` if they are a valid module.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<(), Error> {
         let mut v = wasmparser::Validator::new_with_features(engine.config().features);
-        v.validate_all(bytes).map(|_| ()).map_err(|e| Error::Invalid(e.to_string()))
+        v.validate_all(bytes)
+            .map(|_| ())
+            .map_err(|e| Error::Invalid(e.to_string()))
     }
 
     pub fn engine(&self) -> &Engine {
@@ -146,7 +148,8 @@ impl Extern {
 }
 
 pub(crate) struct InstanceData {
-    pub handle: Box<InstanceHandle>,
+    /// Owns the vmctx the instance's code and exports point into.
+    pub _handle: Box<InstanceHandle>,
     pub module: Module,
     pub exports: Vec<(String, Extern)>,
     pub export_map: HashMap<String, usize>,
@@ -161,16 +164,25 @@ pub struct Instance {
 
 impl Instance {
     pub(crate) fn from_handle_data(store: &StoreData, index: u32) -> Instance {
-        Instance { store: store.id, index }
+        Instance {
+            store: store.id,
+            index,
+        }
     }
 
     /// Instantiates `module` with `imports` given in the order of
     /// `module.imports()`: links, initialises segments, runs the start
     /// function.
-    pub fn new(mut store: impl AsStoreMut, module: &Module, imports: &[Extern]) -> Result<Instance, Error> {
+    pub fn new(
+        mut store: impl AsStoreMut,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance, Error> {
         let store = store.store_data_mut();
         if !Engine::same(&store.engine, &module.engine) {
-            return Err(Error::Other("module and store belong to different engines".into()));
+            return Err(Error::Other(
+                "module and store belong to different engines".into(),
+            ));
         }
         let info = module.info();
         if imports.len() != info.imports.len() {
@@ -254,7 +266,13 @@ impl Instance {
         // SAFETY: every pointer is owned by this store, which outlives the
         // instance, and the store context is this store's.
         let mut handle = unsafe {
-            InstanceHandle::new(module.compiled.clone(), &mut *store.ctx, &vm_imports, memories, tables)
+            InstanceHandle::new(
+                module.compiled.clone(),
+                &mut *store.ctx,
+                &vm_imports,
+                memories,
+                tables,
+            )
         };
         let index = store.instances.len() as u32;
         handle.host_data = index;
@@ -266,9 +284,15 @@ impl Instance {
         for (name, entity) in &info.exports {
             let ext = match *entity {
                 EntityIndex::Func(i) => Extern::Func(store.func_from_ref(handle.funcref(i))),
-                EntityIndex::Memory(i) => Extern::Memory(Memory::from_index(store, memory_ids[i as usize])),
-                EntityIndex::Table(i) => Extern::Table(Table::from_index(store, table_ids[i as usize])),
-                EntityIndex::Global(i) => Extern::Global(Global::from_index(store, global_ids[i as usize])),
+                EntityIndex::Memory(i) => {
+                    Extern::Memory(Memory::from_index(store, memory_ids[i as usize]))
+                }
+                EntityIndex::Table(i) => {
+                    Extern::Table(Table::from_index(store, table_ids[i as usize]))
+                }
+                EntityIndex::Global(i) => {
+                    Extern::Global(Global::from_index(store, global_ids[i as usize]))
+                }
             };
             export_map.insert(name.clone(), exports.len());
             exports.push((name.clone(), ext));
@@ -276,7 +300,7 @@ impl Instance {
         let init = handle.initialize_segments();
         let start = info.start.map(|s| handle.funcref(s));
         store.instances.push(InstanceData {
-            handle,
+            _handle: handle,
             module: module.clone(),
             exports,
             export_map,
@@ -290,7 +314,10 @@ impl Instance {
             // SAFETY: the start function has type [] -> [] and lives in this store.
             unsafe { call_raw(store, start, values.as_mut_ptr()) }?;
         }
-        Ok(Instance { store: store.id, index })
+        Ok(Instance {
+            store: store.id,
+            index,
+        })
     }
 
     pub fn get_export(&self, store: impl AsStore, name: &str) -> Option<Extern> {
@@ -334,7 +361,11 @@ fn describe(ty: &ExternType) -> String {
     match ty {
         ExternType::Func(f) => format!("func {f}"),
         ExternType::Global(g) => {
-            format!("global {}{}", if g.mutable { "mut " } else { "" }, g.content)
+            format!(
+                "global {}{}",
+                if g.mutable { "mut " } else { "" },
+                g.content
+            )
         }
         ExternType::Memory(m) => format!("memory {} {:?}", m.minimum, m.maximum),
         ExternType::Table(t) => format!("table {} {} {:?}", t.element, t.minimum, t.maximum),
@@ -347,7 +378,10 @@ impl StoreData {
         for inst in &self.instances {
             let m = &inst.module.compiled;
             if m.code.base() as usize == start {
-                return (m.info.module_name.clone(), m.info.func_names.get(&func).cloned());
+                return (
+                    m.info.module_name.clone(),
+                    m.info.func_names.get(&func).cloned(),
+                );
             }
         }
         (None, None)

@@ -27,6 +27,8 @@ pub(crate) struct ExternRefData {
 
 /// Everything a store owns. Reached through `Store`, a `Caller`, or the
 /// `AsStore`/`AsStoreMut` traits; it has no public methods of its own.
+/// The boxes are deliberate: compiled code holds their addresses.
+#[allow(clippy::vec_box)]
 pub struct StoreData {
     pub(crate) engine: Engine,
     pub(crate) id: u64,
@@ -131,13 +133,18 @@ impl<T: AsStoreMut + ?Sized> AsStoreMut for &mut T {
 /// Panics unless the handle belongs to this store: using a handle with
 /// another store is a programming error, like an out-of-range index.
 pub(crate) fn check_store(store: &StoreData, id: u64) {
-    assert_eq!(store.id, id, "object used with a store it does not belong to");
+    assert_eq!(
+        store.id, id,
+        "object used with a store it does not belong to"
+    );
 }
 
 impl StoreData {
     pub(crate) fn func_data(&self, f: Func) -> Result<&FuncData, Error> {
         if f.store != self.id {
-            return Err(Error::Other("function used with a store it does not belong to".into()));
+            return Err(Error::Other(
+                "function used with a store it does not belong to".into(),
+            ));
         }
         Ok(&self.funcs[f.index as usize])
     }
@@ -145,7 +152,10 @@ impl StoreData {
     /// The `Func` for a function reference owned by this store.
     pub(crate) fn func_from_ref(&mut self, p: *const VMFuncRef) -> Func {
         if let Some(&index) = self.funcs_by_ref.get(&(p as usize)) {
-            return Func { store: self.id, index };
+            return Func {
+                store: self.id,
+                index,
+            };
         }
         // SAFETY: `p` is a live funcref of this store (caller's contract).
         let ty = self.engine.func_type(unsafe { (*p).type_id });
@@ -156,12 +166,17 @@ impl StoreData {
         let index = self.funcs.len() as u32;
         self.funcs_by_ref.insert(data.funcref as usize, index);
         self.funcs.push(data);
-        Func { store: self.id, index }
+        Func {
+            store: self.id,
+            index,
+        }
     }
 
     pub(crate) fn externref_ptr(&self, e: ExternRef) -> Result<*mut u8, Error> {
         if e.store != self.id {
-            return Err(Error::Other("externref used with a store it does not belong to".into()));
+            return Err(Error::Other(
+                "externref used with a store it does not belong to".into(),
+            ));
         }
         Ok(&*self.externrefs[e.index as usize] as *const ExternRefData as *mut u8)
     }
@@ -169,7 +184,10 @@ impl StoreData {
     pub(crate) fn externref_from_ptr(&self, p: *mut u8) -> ExternRef {
         // SAFETY: `p` points to an ExternRefData owned by this store.
         let index = unsafe { (*(p as *const ExternRefData)).index };
-        ExternRef { store: self.id, index }
+        ExternRef {
+            store: self.id,
+            index,
+        }
     }
 
     /// The store-owned global with `ptr` as storage, registered once.

@@ -87,7 +87,7 @@ impl Trap {
     /// Builds the trap a failed call returns; `modules` resolves code
     /// addresses to names.
     pub(crate) fn from_info(
-        info: Box<TrapInfo>,
+        info: TrapInfo,
         names: impl Fn(usize, u32) -> (Option<String>, Option<String>),
     ) -> Trap {
         let mut trap = match info.code {

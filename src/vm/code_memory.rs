@@ -44,16 +44,9 @@ impl CodeInfo {
 type Registry = BTreeMap<usize, (usize, Arc<CodeInfo>)>;
 static REGISTRY: RwLock<Registry> = RwLock::new(BTreeMap::new());
 
-/// Looks up the code range containing `pc`: (range start, info).
-pub fn lookup_code(pc: usize) -> Option<(usize, Arc<CodeInfo>)> {
-    // A poisoned lock only means another thread panicked while registering;
-    // the map itself is always consistent.
-    let map = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
-    let (_, (start, info)) = map.range(pc + 1..).next()?;
-    (*start <= pc).then(|| (*start, info.clone()))
-}
-
-/// Like `lookup_code`, for the signal handler: reads without cloning.
+/// Runs `f` on the code range containing `pc` (its start and info), if any.
+/// Used by the signal handler, so it only reads. A poisoned lock only means
+/// another thread panicked while registering; the map is always consistent.
 pub fn with_code<R>(pc: usize, f: impl FnOnce(usize, &CodeInfo) -> R) -> Option<R> {
     let map = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
     let (_, (start, info)) = map.range(pc + 1..).next()?;
@@ -64,7 +57,6 @@ pub fn with_code<R>(pc: usize, f: impl FnOnce(usize, &CodeInfo) -> R) -> Option<
 pub struct CodeMemory {
     ptr: *mut u8,
     mapped: usize,
-    len: usize,
 }
 
 // SAFETY: the mapping is immutable (read/execute) after construction and
@@ -120,26 +112,11 @@ impl CodeMemory {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(start + mapped, (start, info.clone()));
-        Ok((
-            CodeMemory {
-                ptr,
-                mapped,
-                len: image.len(),
-            },
-            info,
-        ))
+        Ok((CodeMemory { ptr, mapped }, info))
     }
 
     pub fn base(&self) -> *const u8 {
         self.ptr
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }
 

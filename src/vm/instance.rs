@@ -93,7 +93,10 @@ impl InstanceHandle {
         let w = |off: i32, v: usize| (vmctx.add(off as usize) as *mut usize).write(v);
         (vmctx as *mut u32).write(VMCTX_MAGIC);
         w(VMCTX_STORE_CTX, store_ctx as usize);
-        w(VMCTX_BUILTINS, &super::libcalls::BUILTINS as *const _ as usize);
+        w(
+            VMCTX_BUILTINS,
+            &super::libcalls::BUILTINS as *const _ as usize,
+        );
         w(VMCTX_INSTANCE, &mut *inst as *mut InstanceHandle as usize);
         for (i, id) in module.type_ids.iter().enumerate() {
             (vmctx.add(offsets.type_id(i as u32) as usize) as *mut u32).write(*id);
@@ -102,10 +105,16 @@ impl InstanceHandle {
             w(offsets.imported_func(i as u32), *f as usize);
         }
         for (i, m) in inst.memories.iter().enumerate() {
-            w(offsets.memory(i as u32), std::ptr::addr_of_mut!((**m).def) as usize);
+            w(
+                offsets.memory(i as u32),
+                std::ptr::addr_of_mut!((**m).def) as usize,
+            );
         }
         for (i, t) in inst.tables.iter().enumerate() {
-            w(offsets.table(i as u32), std::ptr::addr_of_mut!((**t).def) as usize);
+            w(
+                offsets.table(i as u32),
+                std::ptr::addr_of_mut!((**t).def) as usize,
+            );
         }
         for (i, f) in module.funcs.iter().enumerate() {
             let index = info.num_imported_funcs + i as u32;
@@ -125,20 +134,23 @@ impl InstanceHandle {
             let index = info.num_imported_globals + i as u32;
             let slot = vmctx.add(offsets.defined_global(index) as usize) as *mut VMGlobal;
             let value = inst.eval_const(init);
-            slot.write(VMGlobal { bytes: value.to_le_bytes() });
+            slot.write(VMGlobal {
+                bytes: value.to_le_bytes(),
+            });
             w(offsets.global_ptr(index), slot as usize);
         }
         let elems = info
             .elems
             .iter()
-            .map(|seg| seg.items.iter().map(|e| inst.eval_const(e) as usize).collect())
+            .map(|seg| {
+                seg.items
+                    .iter()
+                    .map(|e| inst.eval_const(e) as usize)
+                    .collect()
+            })
             .collect();
         inst.elems = elems;
         inst
-    }
-
-    pub fn vmctx(&self) -> *mut u8 {
-        self.vmctx
     }
 
     /// The `VMFuncRef` of any function in the index space.
@@ -172,7 +184,9 @@ impl InstanceHandle {
                 ConstOp::F64Const(v) => v as u128,
                 ConstOp::V128Const(v) => v,
                 // SAFETY: the global pointer is valid for the instance's life.
-                ConstOp::GlobalGet(g) => u128::from_le_bytes(unsafe { (*self.global(g.as_u32())).bytes }),
+                ConstOp::GlobalGet(g) => {
+                    u128::from_le_bytes(unsafe { (*self.global(g.as_u32())).bytes })
+                }
                 ConstOp::RefNull => 0,
                 ConstOp::RefFunc(f) => self.funcref(f.as_u32()) as usize as u128,
                 ConstOp::RefI31 => 0,
@@ -228,19 +242,28 @@ impl InstanceHandle {
         Ok(())
     }
 
-    pub fn memory(&self, index: u32) -> Option<&mut LinearMemory> {
+    pub fn memory(&mut self, index: u32) -> Option<&mut LinearMemory> {
         // SAFETY: the store owns the memory and outlives the instance; the
         // store is used by one thread at a time, so no other reference is live
         // while a builtin or the instantiator runs.
-        self.memories.get(index as usize).map(|m| unsafe { &mut **m })
+        self.memories
+            .get(index as usize)
+            .map(|m| unsafe { &mut **m })
     }
 
-    pub fn table(&self, index: u32) -> Option<&mut TableStorage> {
+    pub fn table(&mut self, index: u32) -> Option<&mut TableStorage> {
         // SAFETY: as for `memory`.
         self.tables.get(index as usize).map(|t| unsafe { &mut **t })
     }
 
-    pub fn memory_init(&mut self, mem: u32, seg: u32, dst: u32, src: u32, len: u32) -> Result<(), InitTrap> {
+    pub fn memory_init(
+        &mut self,
+        mem: u32,
+        seg: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), InitTrap> {
         let oob = cranelift_codegen::ir::TrapCode::HeapOutOfBounds;
         let module = self.module.clone();
         let data: &[u8] = match module.info.datas.get(seg as usize) {
@@ -254,7 +277,14 @@ impl InstanceHandle {
         Ok(())
     }
 
-    pub fn table_init(&mut self, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> Result<(), InitTrap> {
+    pub fn table_init(
+        &mut self,
+        table: u32,
+        seg: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), InitTrap> {
         let oob = cranelift_codegen::ir::TrapCode::TableOutOfBounds;
         let items = std::mem::take(self.elems.get_mut(seg as usize).ok_or(oob)?);
         let result = (|| {
@@ -272,7 +302,7 @@ impl InstanceHandle {
 /// `start..start+len` if it lies within `0..size`.
 pub fn range(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
     let end = u64::from(start) + u64::from(len);
-    (end <= size as u64).then(|| start as usize..end as usize)
+    (end <= size as u64).then_some(start as usize..end as usize)
 }
 
 impl Drop for InstanceHandle {

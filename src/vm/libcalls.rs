@@ -52,16 +52,32 @@ const TRAP: u32 = 1;
 
 unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u32) -> u32 {
     let inst = instance_of(vmctx);
-    inst.memory(mem).and_then(|m| m.grow(delta)).unwrap_or(u32::MAX)
+    inst.memory(mem)
+        .and_then(|m| m.grow(delta))
+        .unwrap_or(u32::MAX)
 }
 
-unsafe extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, dst: u32, src_mem: u32, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_copy(
+    vmctx: *mut u8,
+    dst_mem: u32,
+    dst: u32,
+    src_mem: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     let inst = instance_of(vmctx);
-    let (Some(d), Some(s)) = (inst.memory(dst_mem), inst.memory(src_mem)) else {
+    let Some((dbase, dlen)) = inst
+        .memory(dst_mem)
+        .map(|m| (m.def.base, m.def.current_length))
+    else {
         return TRAP;
     };
-    let (dbase, dlen) = (d.def.base, d.def.current_length);
-    let (sbase, slen) = (s.def.base, s.def.current_length);
+    let Some((sbase, slen)) = inst
+        .memory(src_mem)
+        .map(|m| (m.def.base, m.def.current_length))
+    else {
+        return TRAP;
+    };
     match (range(dst, len, dlen), range(src, len, slen)) {
         (Some(dr), Some(sr)) => {
             // Possibly overlapping ranges in mapped memory: memmove.
@@ -74,7 +90,9 @@ unsafe extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, dst: u32, src_mem
 
 unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u32, val: u32, len: u32) -> u32 {
     let inst = instance_of(vmctx);
-    let Some(m) = inst.memory(mem) else { return TRAP };
+    let Some(m) = inst.memory(mem) else {
+        return TRAP;
+    };
     match range(dst, len, m.def.current_length) {
         Some(r) => {
             m.data_mut()[r].fill(val as u8);
@@ -84,7 +102,14 @@ unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u32, val: u32, l
     }
 }
 
-unsafe extern "C" fn memory_init(vmctx: *mut u8, mem: u32, seg: u32, dst: u32, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_init(
+    vmctx: *mut u8,
+    mem: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     match instance_of(vmctx).memory_init(mem, seg, dst, src, len) {
         Ok(()) => OK,
         Err(_) => TRAP,
@@ -99,16 +124,28 @@ unsafe extern "C" fn data_drop(vmctx: *mut u8, seg: u32) {
 
 unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u32, init: usize) -> u32 {
     let inst = instance_of(vmctx);
-    inst.table(table).and_then(|t| t.grow(delta, init)).unwrap_or(u32::MAX)
+    inst.table(table)
+        .and_then(|t| t.grow(delta, init))
+        .unwrap_or(u32::MAX)
 }
 
-unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_t: u32, src_t: u32, dst: u32, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn table_copy(
+    vmctx: *mut u8,
+    dst_t: u32,
+    src_t: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     let inst = instance_of(vmctx);
-    let (Some(d), Some(s)) = (inst.table(dst_t), inst.table(src_t)) else {
+    let def =
+        |t: &mut crate::vm::memory::TableStorage| (t.def.base, t.def.current_elements as usize);
+    let Some((dbase, dlen)) = inst.table(dst_t).map(def) else {
         return TRAP;
     };
-    let (dbase, dlen) = (d.def.base, d.def.current_elements as usize);
-    let (sbase, slen) = (s.def.base, s.def.current_elements as usize);
+    let Some((sbase, slen)) = inst.table(src_t).map(def) else {
+        return TRAP;
+    };
     match (range(dst, len, dlen), range(src, len, slen)) {
         (Some(dr), Some(sr)) => {
             std::ptr::copy(sbase.add(sr.start), dbase.add(dr.start), dr.len());
@@ -120,7 +157,9 @@ unsafe extern "C" fn table_copy(vmctx: *mut u8, dst_t: u32, src_t: u32, dst: u32
 
 unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, val: usize, len: u32) -> u32 {
     let inst = instance_of(vmctx);
-    let Some(t) = inst.table(table) else { return TRAP };
+    let Some(t) = inst.table(table) else {
+        return TRAP;
+    };
     let elems = t.elements_mut();
     match range(dst, len, elems.len()) {
         Some(r) => {
@@ -131,7 +170,14 @@ unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, val: usize
     }
 }
 
-unsafe extern "C" fn table_init(vmctx: *mut u8, table: u32, seg: u32, dst: u32, src: u32, len: u32) -> u32 {
+unsafe extern "C" fn table_init(
+    vmctx: *mut u8,
+    table: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     match instance_of(vmctx).table_init(table, seg, dst, src, len) {
         Ok(()) => OK,
         Err(_) => TRAP,
@@ -178,16 +224,16 @@ extern "C" fn fma_f64(a: f64, b: f64, c: f64) -> f64 {
 /// The address of a libcall's implementation, if we have one.
 pub fn libcall_address(lc: LibCall) -> Option<usize> {
     Some(match lc {
-        LibCall::CeilF32 => ceil_f32 as usize,
-        LibCall::CeilF64 => ceil_f64 as usize,
-        LibCall::FloorF32 => floor_f32 as usize,
-        LibCall::FloorF64 => floor_f64 as usize,
-        LibCall::TruncF32 => trunc_f32 as usize,
-        LibCall::TruncF64 => trunc_f64 as usize,
-        LibCall::NearestF32 => nearest_f32 as usize,
-        LibCall::NearestF64 => nearest_f64 as usize,
-        LibCall::FmaF32 => fma_f32 as usize,
-        LibCall::FmaF64 => fma_f64 as usize,
+        LibCall::CeilF32 => ceil_f32 as *const () as usize,
+        LibCall::CeilF64 => ceil_f64 as *const () as usize,
+        LibCall::FloorF32 => floor_f32 as *const () as usize,
+        LibCall::FloorF64 => floor_f64 as *const () as usize,
+        LibCall::TruncF32 => trunc_f32 as *const () as usize,
+        LibCall::TruncF64 => trunc_f64 as *const () as usize,
+        LibCall::NearestF32 => nearest_f32 as *const () as usize,
+        LibCall::NearestF64 => nearest_f64 as *const () as usize,
+        LibCall::FmaF32 => fma_f32 as *const () as usize,
+        LibCall::FmaF64 => fma_f64 as *const () as usize,
         _ => return None,
     })
 }

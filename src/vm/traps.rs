@@ -60,6 +60,9 @@ pub struct Activation {
     pub host_trap: Option<Box<dyn Any + Send>>,
 }
 
+// entry.c reads only the leading `jmp_buf` and `prev` fields of an
+// Activation, which are C-compatible; the rest is opaque to it.
+#[allow(improper_ctypes)]
 extern "C" {
     fn craneway_enter(
         tramp: *const u8,
@@ -105,7 +108,15 @@ pub unsafe fn enter(
         trace: MaybeUninit::uninit(),
         host_trap: None,
     };
-    if craneway_enter(array_call, callee, callee_vmctx, caller_vmctx, values, &mut act) != 0 {
+    if craneway_enter(
+        array_call,
+        callee,
+        callee_vmctx,
+        caller_vmctx,
+        values,
+        &mut act,
+    ) != 0
+    {
         return Ok(());
     }
     Err(act.take_trap())
@@ -138,12 +149,6 @@ pub fn set_host_trap(payload: Box<dyn Any + Send>) -> bool {
     true
 }
 
-/// Is wasm running on this thread?
-pub fn in_wasm() -> bool {
-    // SAFETY: reads a thread-local pointer.
-    !unsafe { craneway_current_activation() }.is_null()
-}
-
 /// The stack pointer, roughly (the address of a local).
 #[inline(always)]
 pub fn approximate_sp() -> usize {
@@ -165,7 +170,7 @@ pub fn init() {
             // keep the previous one (written once, here, before any use).
             unsafe {
                 let mut sa: libc::sigaction = std::mem::zeroed();
-                sa.sa_sigaction = handle_signal as usize;
+                sa.sa_sigaction = handle_signal as *const () as usize;
                 sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
                 libc::sigemptyset(&mut sa.sa_mask);
                 let prev = std::ptr::addr_of_mut!(PREVIOUS[i]);
@@ -233,7 +238,7 @@ unsafe fn walk_frames(pc: usize, mut fp: usize, sp: usize, top: usize, out: *mut
             *out.add(n) = pc;
             n += 1;
         }
-        if n >= MAX_FRAMES || fp < sp || fp >= top || fp % 8 != 0 {
+        if n >= MAX_FRAMES || fp < sp || fp >= top || !fp.is_multiple_of(8) {
             break;
         }
         let next_fp = *(fp as *const usize);

@@ -31,10 +31,6 @@ impl Default for ValRaw {
 }
 const _: () = assert!(size_of::<ValRaw>() == 16);
 
-/// The signature every array-call trampoline has (the platform C ABI):
-/// `(callee code, callee vmctx, caller vmctx, value slots)`.
-pub type ArrayCallFn = unsafe extern "C" fn(*const u8, *mut u8, *mut u8, *mut ValRaw);
-
 /// A function reference: what `ref.func`, tables and imports point to.
 #[repr(C)]
 pub struct VMFuncRef {
@@ -49,7 +45,6 @@ pub struct VMFuncRef {
     pub _pad: u32,
 }
 pub const FUNCREF_WASM_CALL: i32 = offset_of!(VMFuncRef, wasm_call) as i32;
-pub const FUNCREF_ARRAY_CALL: i32 = offset_of!(VMFuncRef, array_call) as i32;
 pub const FUNCREF_VMCTX: i32 = offset_of!(VMFuncRef, vmctx) as i32;
 pub const FUNCREF_TYPE_ID: i32 = offset_of!(VMFuncRef, type_id) as i32;
 const _: () = assert!(size_of::<VMFuncRef>() == 32);
@@ -108,7 +103,6 @@ pub const HOST_CTX_CALLBACK: i32 = offset_of!(VMHostFuncContext, callback) as i3
 pub const VMCTX_MAGIC: u32 = u32::from_le_bytes(*b"core");
 
 /// Fixed header of every instance vmctx.
-pub const VMCTX_MAGIC_OFFSET: i32 = 0;
 pub const VMCTX_STORE_CTX: i32 = 8;
 pub const VMCTX_BUILTINS: i32 = 16;
 pub const VMCTX_INSTANCE: i32 = 24;
