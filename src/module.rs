@@ -144,7 +144,11 @@ pub fn parse(
     let mut bodies = Vec::new();
     let err = |e: wasmparser::BinaryReaderError| e.to_string();
 
-    for payload in Parser::new(0).parse_all(bytes) {
+    // The parser decodes with the same features the validator checks, so
+    // encodings only later proposals allow are malformed here.
+    let mut parser = Parser::new(0);
+    parser.set_features(features);
+    for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(err)?;
         match validator.payload(&payload).map_err(err)? {
             ValidPayload::Func(v, body) => {

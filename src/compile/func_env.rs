@@ -345,18 +345,48 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
     ) -> WasmResult<Option<ir::Inst>> {
         let mut pos = builder.cursor();
         let addr = self.table_elem_addr(&mut pos, table_index, callee, TRAP_UNDEFINED_ELEMENT);
-        let funcref = pos.ins().load(I64, MemFlags::trusted(), addr, 0);
-        pos.ins().trapz(funcref, TrapCode::IndirectCallToNull);
-        let vmctx = Self::vmctx_val(pos.func);
+        let funcref = builder.ins().load(I64, MemFlags::trusted(), addr, 0);
+        let vmctx = Self::vmctx_val(builder.func);
+
+        // A null element traps; the cold path first records the index in
+        // the store context so the trap message can name it.
+        let null_block = builder.create_block();
+        let cont = builder.create_block();
+        builder.set_cold_block(null_block);
+        builder.ins().brif(funcref, cont, &[], null_block, &[]);
+        builder.switch_to_block(null_block);
+        builder.seal_block(null_block);
+        let store_ctx = builder.ins().load(
+            I64,
+            MemFlags::trusted().with_readonly(),
+            vmctx,
+            vmc::VMCTX_STORE_CTX,
+        );
+        let index = builder.ins().uextend(I64, callee);
+        builder.ins().store(
+            MemFlags::trusted(),
+            index,
+            store_ctx,
+            vmc::STORE_CTX_TRAP_ARG,
+        );
+        builder.ins().trap(TrapCode::IndirectCallToNull);
+        builder.switch_to_block(cont);
+        builder.seal_block(cont);
+
         let flags = MemFlags::trusted().with_readonly();
-        let actual = pos.ins().load(I32, flags, funcref, vmc::FUNCREF_TYPE_ID);
-        let expected = pos
+        let actual = builder
             .ins()
-            .load(I32, flags, vmctx, self.offsets.type_id(sig_index.as_u32()));
-        let mismatch = pos.ins().icmp(IntCC::NotEqual, actual, expected);
-        pos.ins().trapnz(mismatch, TrapCode::BadSignature);
-        let code = pos.ins().load(I64, flags, funcref, vmc::FUNCREF_WASM_CALL);
-        let callee_vmctx = pos.ins().load(I64, flags, funcref, vmc::FUNCREF_VMCTX);
+            .load(I32, flags, funcref, vmc::FUNCREF_TYPE_ID);
+        let expected =
+            builder
+                .ins()
+                .load(I32, flags, vmctx, self.offsets.type_id(sig_index.as_u32()));
+        let mismatch = builder.ins().icmp(IntCC::NotEqual, actual, expected);
+        builder.ins().trapnz(mismatch, TrapCode::BadSignature);
+        let code = builder
+            .ins()
+            .load(I64, flags, funcref, vmc::FUNCREF_WASM_CALL);
+        let callee_vmctx = builder.ins().load(I64, flags, funcref, vmc::FUNCREF_VMCTX);
         let mut args = vec![callee_vmctx, vmctx];
         args.extend_from_slice(call_args);
         Ok(Some(builder.ins().call_indirect(sig_ref, code, &args)))

@@ -243,7 +243,16 @@ pub fn compile_module(
                 index,
                 input,
             );
+            // A failed translation leaves the translator mid-function, and
+            // the module is rejected anyway: stop this worker here. Every
+            // function before the first failing one (in index order) is
+            // still compiled by some worker, so the error reported is the
+            // first one.
+            let failed = r.is_err();
             out.push((i, r));
+            if failed {
+                break;
+            }
         }
         out
     };
@@ -263,6 +272,9 @@ pub fn compile_module(
     };
     for (i, r) in done.into_iter().flatten() {
         results[i] = Some(r);
+    }
+    if let Some(Some(Err(e))) = results.iter().find(|r| matches!(r, Some(Err(_)))) {
+        return Err(e.clone());
     }
     let mut items = Vec::with_capacity(n + info.types.len());
     for (i, r) in results.into_iter().enumerate() {

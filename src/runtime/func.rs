@@ -211,7 +211,11 @@ pub(crate) unsafe fn call_raw(
     store.ctx.stack_limit = prev_limit;
     result.map_err(|info| {
         let store: &StoreData = store;
-        Trap::from_info(*info, |start, index| store.frame_names(start, index))
+        let mut trap = Trap::from_info(*info, |start, index| store.frame_names(start, index));
+        if trap.code() == Some(super::TrapCode::UninitializedElement) {
+            trap.set_message(format!("uninitialized element {}", store.ctx.trap_arg));
+        }
+        trap
     })
 }
 

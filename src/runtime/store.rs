@@ -64,6 +64,7 @@ impl Store {
             ctx: Box::new(VMStoreContext {
                 stack_limit: 0,
                 store: std::ptr::null_mut(),
+                trap_arg: 0,
             }),
             instances: Vec::new(),
             funcs: Vec::new(),

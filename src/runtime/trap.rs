@@ -61,6 +61,10 @@ impl Trap {
         t
     }
 
+    pub(crate) fn set_message(&mut self, message: String) {
+        self.inner.message = message;
+    }
+
     pub fn message(&self) -> &str {
         &self.inner.message
     }

@@ -82,8 +82,12 @@ pub struct VMStoreContext {
     pub stack_limit: usize,
     /// The owning store, opaque to the VM.
     pub store: *mut u8,
+    /// Detail of the last trap, written by compiled code just before it
+    /// traps (the table index of an uninitialised element).
+    pub trap_arg: u64,
 }
 pub const STORE_CTX_STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
+pub const STORE_CTX_TRAP_ARG: i32 = offset_of!(VMStoreContext, trap_arg) as i32;
 
 /// The context a host function's `VMFuncRef::vmctx` points to. The
 /// wasm-to-host trampoline calls `callback(self, caller_vmctx, values)` and
