@@ -226,3 +226,117 @@ fn nested_host_wasm_calls_unwind_only_to_their_own_entry() {
     let r = call(&mut store, inst, "outer", &[Val::I32(0)], 1).unwrap();
     assert!(matches!(r[0], Val::I32(999)));
 }
+
+#[test]
+fn engine_and_module_are_shareable_and_store_can_move() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Engine>();
+    send_sync::<Module>();
+    send::<Store>();
+
+    let engine = Engine::default();
+    let bytes = wat::parse_str(
+        r#"(module (global $g (mut i32) (i32.const 0))
+            (func (export "bump") (result i32)
+              global.get $g i32.const 1 i32.add global.set $g global.get $g))"#,
+    )
+    .unwrap();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let module = module.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::new(module.engine());
+                let inst = Instance::new(&mut store, &module, &[]).unwrap();
+                let f = inst.get_func(&store, "bump").unwrap();
+                let mut r = [Val::I32(0)];
+                for _ in 0..1000 {
+                    f.call(&mut store, &[], &mut r).unwrap();
+                }
+                assert!(matches!(r[0], Val::I32(1000)));
+                store
+            })
+        })
+        .collect();
+    // Stores come back to this thread and keep working here.
+    for t in threads {
+        let mut store = t.join().unwrap();
+        let inst = Instance::new(&mut store, &module, &[]).unwrap();
+        let f = inst.get_func(&store, "bump").unwrap();
+        let mut r = [Val::I32(0)];
+        f.call(&mut store, &[], &mut r).unwrap();
+        assert!(matches!(r[0], Val::I32(1)));
+    }
+}
+
+#[test]
+fn invalid_and_malformed_bytes_are_errors() {
+    let engine = Engine::default();
+    for bytes in [
+        &b""[..],
+        b"\0asm",
+        b"\0asm\x01\0\0\0\x01",
+        b"not wasm at all",
+        &wat::parse_str("(module (func (result i32) i64.const 0))").unwrap(),
+    ] {
+        match Module::new(&engine, bytes) {
+            Err(Error::Invalid(msg)) => assert!(!msg.is_empty()),
+            Err(e) => panic!("expected a validation error, got {e}"),
+            Ok(_) => panic!("accepted {bytes:?}"),
+        }
+    }
+    // Proposals beyond WebAssembly 2.0 are rejected by default.
+    let multi_memory = wat::parse_str("(module (memory 1) (memory 1))").unwrap();
+    assert!(matches!(
+        Module::new(&engine, &multi_memory),
+        Err(Error::Invalid(_))
+    ));
+}
+
+#[test]
+fn imports_are_type_checked_at_instantiation() {
+    let mut store = Store::new(&Engine::default());
+    let bytes = wat::parse_str(r#"(module (import "m" "f" (func (param i32))))"#).unwrap();
+    let module = Module::new(store.engine(), &bytes).unwrap();
+    let wrong = Func::new(&mut store, FuncType::new([ValType::I64], []), |_, _, _| {
+        Ok(())
+    });
+    let err = Instance::new(&mut store, &module, &[Extern::Func(wrong)]).unwrap_err();
+    assert!(
+        matches!(&err, Error::Link(m) if m.contains("incompatible import type")),
+        "{err}"
+    );
+    let err = Instance::new(&mut store, &module, &[]).unwrap_err();
+    assert!(matches!(err, Error::Link(_)));
+}
+
+#[test]
+fn memory_grow_past_max_returns_minus_one() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(
+        &mut store,
+        r#"(module (memory (export "m") 1 3)
+            (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))"#,
+        &[],
+    );
+    let grow = |store: &mut Store, n| call(store, inst, "grow", &[Val::I32(n)], 1).unwrap()[0];
+    assert!(matches!(grow(&mut store, 1), Val::I32(1)));
+    assert!(matches!(grow(&mut store, 2), Val::I32(-1)));
+    assert!(matches!(grow(&mut store, 1), Val::I32(2)));
+    let mem = inst.get_memory(&store, "m").unwrap();
+    assert_eq!(mem.size(&store), 3);
+    assert_eq!(mem.data(&store).len(), 3 * 65536);
+}
+
+#[test]
+fn unbounded_recursion_on_a_thread_with_a_small_stack() {
+    // The thread's stack (256 KiB) is smaller than the wasm stack limit, so
+    // the recursion runs into the thread's guard page instead of the limit.
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(recursion_exhausts_then_store_works)
+        .unwrap()
+        .join()
+        .unwrap();
+}

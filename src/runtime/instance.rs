@@ -27,15 +27,20 @@ impl Module {
         let features = engine.config().features;
         let (info, bodies) = crate::module::parse(bytes, features).map_err(Error::Invalid)?;
         let isa = engine.isa();
-        let (image, starts) =
-            crate::compile::compile_module(isa, &info, bodies, engine.config().guard_size)
-                .map_err(|e| {
-                    if e.starts_with("compilation failed") || e.contains("unsupported") {
-                        Error::Other(e)
-                    } else {
-                        Error::Invalid(e)
-                    }
-                })?;
+        let guard = engine.config().guard_size;
+        // A panic in the compiler is a bug of ours or Cranelift's; it must
+        // still come back as an error, never take the host down.
+        let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::compile::compile_module(isa, &info, bodies, guard)
+        }))
+        .map_err(|p| Error::Other(format!("internal compiler error: {}", Trap::from_panic(p))))?;
+        let (image, starts) = compiled.map_err(|e| {
+            if e.starts_with("compilation failed") || e.contains("unsupported") {
+                Error::Other(e)
+            } else {
+                Error::Invalid(e)
+            }
+        })?;
         let code = map_image(&image).map_err(Error::Other)?;
         let base = code.base();
         let ndef = info.num_defined_funcs() as usize;
