@@ -29,14 +29,15 @@ pub(crate) struct FuncData {
     pub ty: FuncType,
 }
 
-type HostCallback = dyn Fn(Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync;
+/// A host function on raw slots: parameters in, results out (see
+/// `Func::new_unchecked`).
+type RawHostCallback = dyn Fn(Caller<'_>, *mut ValRaw) -> Result<(), Trap> + Send + Sync;
 
 /// A host function's record; boxed so the addresses below are stable.
 pub(crate) struct HostFunc {
     ctx: VMHostFuncContext,
     funcref: VMFuncRef,
-    ty: FuncType,
-    callback: Box<HostCallback>,
+    callback: Box<RawHostCallback>,
     store: *mut StoreData,
     _trampolines: Arc<HostTrampolines>,
 }
@@ -75,11 +76,34 @@ impl AsStoreMut for Caller<'_> {
 const INLINE_VALUES: usize = 16;
 
 impl Func {
-    /// A host function of type `ty`.
+    /// A host function of type `ty`. The callback gets the arguments and
+    /// one result slot per result (pre-set to zero values of the result
+    /// types), and returns `Err` to trap.
     pub fn new(
-        mut store: impl AsStoreMut,
+        store: impl AsStoreMut,
         ty: FuncType,
         callback: impl Fn(Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
+    ) -> Func {
+        let sig = ty.clone();
+        let raw = move |mut caller: Caller<'_>, values: *mut ValRaw| {
+            // SAFETY: the trampoline passes one slot per parameter and result.
+            unsafe { call_typed(&mut caller, &sig, values, &callback) }
+        };
+        // SAFETY: `raw` reads and writes exactly the slots of `ty`.
+        unsafe { Func::new_unchecked(store, ty, raw) }
+    }
+
+    /// A host function of type `ty` on raw slots: the callback reads its
+    /// parameters from `values[0..params]` and writes its results to
+    /// `values[0..results]`.
+    ///
+    /// # Safety
+    /// The callback must write a value of the right type to every result
+    /// slot, references included (null or owned by this store).
+    pub unsafe fn new_unchecked(
+        mut store: impl AsStoreMut,
+        ty: FuncType,
+        callback: impl Fn(Caller<'_>, *mut ValRaw) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
         let store = store.store_data_mut();
         let type_id = store.engine.intern(&ty);
@@ -101,7 +125,6 @@ impl Func {
                 type_id,
                 _pad: 0,
             },
-            ty: ty.clone(),
             callback: Box::new(callback),
             store: store as *mut StoreData,
             _trampolines: tramps,
@@ -236,23 +259,28 @@ unsafe extern "C" fn host_callback(
     1
 }
 
-unsafe fn invoke_host(
-    hf: &HostFunc,
-    caller_vmctx: *mut u8,
-    values: *mut ValRaw,
-) -> Result<(), Trap> {
+unsafe fn invoke_host(hf: &HostFunc, caller_vmctx: *mut u8, values: *mut ValRaw) -> Result<(), Trap> {
     // SAFETY (caller): the store is borrowed by the call that entered wasm
     // further up this stack and is not used by it until we return.
     let store = &mut *hf.store;
     let instance = if caller_vmctx.is_null() {
         None
     } else {
-        Some(Instance::from_handle_data(
-            store,
-            instance_of(caller_vmctx).host_data,
-        ))
+        Some(Instance::from_handle_data(store, instance_of(caller_vmctx).host_data))
     };
-    let (np, nr) = (hf.ty.params().len(), hf.ty.results().len());
+    (hf.callback)(Caller { store, instance }, values)
+}
+
+/// Runs a typed host callback on raw slots: converts the parameters to
+/// `Val`s (on the stack for up to `INLINE_VALUES` values), and the results
+/// back after checking their types.
+unsafe fn call_typed(
+    caller: &mut Caller<'_>,
+    ty: &FuncType,
+    values: *mut ValRaw,
+    callback: &(impl Fn(Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + ?Sized),
+) -> Result<(), Trap> {
+    let (np, nr) = (ty.params().len(), ty.results().len());
     let mut inline = [Val::I32(0); INLINE_VALUES];
     let mut heap = Vec::new();
     let vals: &mut [Val] = if np + nr <= INLINE_VALUES {
@@ -262,28 +290,22 @@ unsafe fn invoke_host(
         &mut heap
     };
     let (params, results) = vals.split_at_mut(np);
-    for (i, ty) in hf.ty.params().iter().enumerate() {
-        params[i] = Val::from_raw(store, *values.add(i), *ty);
+    for (i, t) in ty.params().iter().enumerate() {
+        params[i] = Val::from_raw(caller.store, *values.add(i), *t);
     }
-    for (r, ty) in results.iter_mut().zip(hf.ty.results()) {
-        *r = Val::default_for(*ty);
+    for (r, t) in results.iter_mut().zip(ty.results()) {
+        *r = Val::default_for(*t);
     }
-    (hf.callback)(
-        Caller {
-            store: &mut *store,
-            instance,
-        },
-        params,
-        results,
-    )?;
-    for (i, (r, ty)) in results.iter().zip(hf.ty.results()).enumerate() {
-        if r.ty() != *ty {
+    let instance = caller.instance;
+    callback(Caller { store: &mut *caller.store, instance }, params, results)?;
+    for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
+        if r.ty() != *t {
             return Err(Trap::new(format!(
-                "host function returned a {} where its type says {ty}",
+                "host function returned a {} where its type says {t}",
                 r.ty()
             )));
         }
-        *values.add(i) = r.to_raw(store).map_err(|e| Trap::new(e.to_string()))?;
+        *values.add(i) = r.to_raw(caller.store).map_err(|e| Trap::new(e.to_string()))?;
     }
     Ok(())
 }
