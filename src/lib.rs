@@ -4,6 +4,7 @@
 //! (`vm`) runs it. The safe Rust API (`runtime`) is what the C API and the
 //! tests use.
 
+pub mod capi;
 mod compile;
 mod engine;
 mod module;

@@ -136,6 +136,12 @@ impl Func {
         store.push_func(FuncData { funcref, ty })
     }
 
+    /// The function's type, borrowed from the store.
+    pub(crate) fn ty_ref<'a>(&self, store: &'a StoreData) -> &'a FuncType {
+        check_store(store, self.store);
+        &store.funcs[self.index as usize].ty
+    }
+
     pub fn ty(&self, store: impl AsStore) -> FuncType {
         let store = store.store_data();
         check_store(store, self.store);
@@ -234,12 +240,20 @@ pub(crate) unsafe fn call_raw(
     store.ctx.stack_limit = prev_limit;
     result.map_err(|info| {
         let store: &StoreData = store;
-        let mut trap = Trap::from_info(*info, |start, index| store.frame_names(start, index));
+        let entry = entry_instance(f);
+        let mut trap =
+            Trap::from_info(*info, |start, index| store.frame_names(start, index, entry));
         if trap.code() == Some(super::TrapCode::UninitializedElement) {
             trap.set_message(format!("uninitialized element {}", store.ctx.trap_arg));
         }
         trap
     })
+}
+
+/// The store index of the instance a function reference belongs to, if it
+/// is a wasm function.
+unsafe fn entry_instance(f: &VMFuncRef) -> Option<u32> {
+    crate::vm::instance::is_instance_vmctx(f.vmctx).then(|| instance_of(f.vmctx).host_data)
 }
 
 /// Called by the wasm-to-array trampoline of every host function.
@@ -259,14 +273,21 @@ unsafe extern "C" fn host_callback(
     1
 }
 
-unsafe fn invoke_host(hf: &HostFunc, caller_vmctx: *mut u8, values: *mut ValRaw) -> Result<(), Trap> {
+unsafe fn invoke_host(
+    hf: &HostFunc,
+    caller_vmctx: *mut u8,
+    values: *mut ValRaw,
+) -> Result<(), Trap> {
     // SAFETY (caller): the store is borrowed by the call that entered wasm
     // further up this stack and is not used by it until we return.
     let store = &mut *hf.store;
     let instance = if caller_vmctx.is_null() {
         None
     } else {
-        Some(Instance::from_handle_data(store, instance_of(caller_vmctx).host_data))
+        Some(Instance::from_handle_data(
+            store,
+            instance_of(caller_vmctx).host_data,
+        ))
     };
     (hf.callback)(Caller { store, instance }, values)
 }
@@ -297,7 +318,14 @@ unsafe fn call_typed(
         *r = Val::default_for(*t);
     }
     let instance = caller.instance;
-    callback(Caller { store: &mut *caller.store, instance }, params, results)?;
+    callback(
+        Caller {
+            store: &mut *caller.store,
+            instance,
+        },
+        params,
+        results,
+    )?;
     for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
         if r.ty() != *t {
             return Err(Trap::new(format!(
@@ -305,7 +333,9 @@ unsafe fn call_typed(
                 r.ty()
             )));
         }
-        *values.add(i) = r.to_raw(caller.store).map_err(|e| Trap::new(e.to_string()))?;
+        *values.add(i) = r
+            .to_raw(caller.store)
+            .map_err(|e| Trap::new(e.to_string()))?;
     }
     Ok(())
 }

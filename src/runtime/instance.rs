@@ -4,7 +4,9 @@
 use super::externals::{Global, Memory, Table};
 use super::func::{call_raw, Func};
 use super::store::{check_store, AsStore, AsStoreMut, StoreData};
+use super::trap::FrameNames;
 use super::{Error, Trap};
+use crate::compile::CodeImage;
 use crate::engine::{map_image, Engine};
 use crate::module::{EntityIndex, ImportKind, ModuleInfo};
 use crate::types::{limits_match, ExportType, ExternType, ImportType};
@@ -19,6 +21,14 @@ use std::sync::Arc;
 pub struct Module {
     pub(crate) engine: Engine,
     pub(crate) compiled: Arc<CompiledModule>,
+    /// What `serialize` writes: the module's bytes and its linked code.
+    pub(crate) serial: Arc<SerialParts>,
+}
+
+pub(crate) struct SerialParts {
+    pub wasm: Box<[u8]>,
+    pub image: CodeImage,
+    pub starts: Vec<u32>,
 }
 
 impl Module {
@@ -41,10 +51,28 @@ impl Module {
                 Error::Invalid(e)
             }
         })?;
+        Module::from_image(engine, info, bytes, image, starts)
+    }
+
+    /// Maps a compiled image and builds the module around it.
+    pub(crate) fn from_image(
+        engine: &Engine,
+        info: ModuleInfo,
+        wasm: &[u8],
+        image: CodeImage,
+        starts: Vec<u32>,
+    ) -> Result<Module, Error> {
         let code = map_image(&image).map_err(Error::Other)?;
         let base = code.base();
         let ndef = info.num_defined_funcs() as usize;
-        // SAFETY: every start is an offset inside the mapped image.
+        if starts.len() != ndef + info.types.len()
+            || starts
+                .iter()
+                .any(|s| *s as usize >= image.bytes.len().max(1))
+        {
+            return Err(Error::Other("code image does not match its module".into()));
+        }
+        // SAFETY: every start is an offset inside the mapped image (checked).
         let at = |off: u32| unsafe { base.add(off as usize) };
         let funcs = starts[..ndef].iter().map(|s| at(*s)).collect();
         let array_calls = starts[ndef..].iter().map(|s| at(*s)).collect();
@@ -58,6 +86,11 @@ impl Module {
                 funcs,
                 array_calls,
                 type_ids,
+            }),
+            serial: Arc::new(SerialParts {
+                wasm: wasm.into(),
+                image,
+                starts,
             }),
         })
     }
@@ -168,6 +201,10 @@ pub struct Instance {
 }
 
 impl Instance {
+    pub(crate) fn index(&self) -> u32 {
+        self.index
+    }
+
     pub(crate) fn from_handle_data(store: &StoreData, index: u32) -> Instance {
         Instance {
             store: store.id,
@@ -378,17 +415,30 @@ fn describe(ty: &ExternType) -> String {
 }
 
 impl StoreData {
-    /// (module name, function name) for a frame in code starting at `start`.
-    pub(crate) fn frame_names(&self, start: usize, func: u32) -> (Option<String>, Option<String>) {
-        for inst in &self.instances {
-            let m = &inst.module.compiled;
-            if m.code.base() as usize == start {
-                return (
-                    m.info.module_name.clone(),
-                    m.info.func_names.get(&func).cloned(),
-                );
+    /// Names and instance for a frame in code starting at `start`; `entry`
+    /// is the instance that was called, preferred when its code matches.
+    pub(crate) fn frame_names(&self, start: usize, func: u32, entry: Option<u32>) -> FrameNames {
+        let matches = |i: &u32| {
+            self.instances
+                .get(*i as usize)
+                .is_some_and(|d| d.module.compiled.code.base() as usize == start)
+        };
+        let found = entry
+            .filter(matches)
+            .or_else(|| (0..self.instances.len() as u32).find(matches));
+        match found {
+            Some(i) => {
+                let info = &self.instances[i as usize].module.compiled.info;
+                (
+                    info.module_name.clone(),
+                    info.func_names.get(&func).cloned(),
+                    Some(Instance {
+                        store: self.id,
+                        index: i,
+                    }),
+                )
             }
+            None => (None, None, None),
         }
-        (None, None)
     }
 }

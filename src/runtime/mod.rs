@@ -8,6 +8,7 @@
 mod externals;
 mod func;
 mod instance;
+mod serialize;
 mod store;
 mod trap;
 mod val;

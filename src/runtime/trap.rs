@@ -20,6 +20,9 @@ pub enum TrapCode {
     Other,
 }
 
+/// What a store knows of a frame: module name, function name, instance.
+pub(crate) type FrameNames = (Option<String>, Option<String>, Option<super::Instance>);
+
 /// One wasm frame of a trap's backtrace, innermost first.
 #[derive(Clone, Debug)]
 pub struct FrameInfo {
@@ -30,8 +33,14 @@ pub struct FrameInfo {
     pub func_offset: usize,
     /// Offset of the wasm instruction in the module's bytes.
     pub module_offset: usize,
+    /// The instance the frame's function belongs to. Frames hold code
+    /// addresses only, so with several instances of one module in a store
+    /// this is the instance that was called, if it is one of them, else the
+    /// first of them.
+    pub instance: Option<super::Instance>,
 }
 
+#[derive(Clone)]
 struct TrapInner {
     message: String,
     code: Option<TrapCode>,
@@ -39,6 +48,7 @@ struct TrapInner {
 }
 
 /// A trap: a message, maybe a code, and the wasm frames it unwound.
+#[derive(Clone)]
 pub struct Trap {
     inner: Box<TrapInner>,
 }
@@ -90,10 +100,7 @@ impl Trap {
 
     /// Builds the trap a failed call returns; `modules` resolves code
     /// addresses to names.
-    pub(crate) fn from_info(
-        info: TrapInfo,
-        names: impl Fn(usize, u32) -> (Option<String>, Option<String>),
-    ) -> Trap {
+    pub(crate) fn from_info(info: TrapInfo, names: impl Fn(usize, u32) -> FrameNames) -> Trap {
         let mut trap = match info.code {
             TRAP_HOST => match info.host.and_then(|h| h.downcast::<Trap>().ok()) {
                 Some(t) => *t,
@@ -105,11 +112,12 @@ impl Trap {
             trap.inner.frames = describe_pcs(&info.pcs)
                 .into_iter()
                 .map(|(start, index, func_offset, wasm_offset)| {
-                    let (module_name, func_name) = names(start, index);
+                    let (module_name, func_name, instance) = names(start, index);
                     FrameInfo {
                         func_index: index,
                         func_name,
                         module_name,
+                        instance,
                         func_offset: func_offset as usize,
                         module_offset: wasm_offset as usize,
                     }

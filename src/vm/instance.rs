@@ -319,3 +319,11 @@ impl Drop for InstanceHandle {
 pub unsafe fn instance_of<'a>(vmctx: *mut u8) -> &'a mut InstanceHandle {
     &mut **(vmctx.add(VMCTX_INSTANCE as usize) as *mut *mut InstanceHandle)
 }
+
+/// Is `vmctx` an instance's (rather than a host function's context)?
+///
+/// # Safety
+/// `vmctx` must be the vmctx of a live function reference.
+pub unsafe fn is_instance_vmctx(vmctx: *mut u8) -> bool {
+    (vmctx as *const u32).read() == VMCTX_MAGIC
+}

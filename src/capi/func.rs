@@ -1,0 +1,301 @@
+//! Function instances: host functions from C callbacks, and calls.
+//!
+//! `wasm_func_call` converts the C values straight to raw slots on the
+//! stack and calls through the same raw entry as `wasm_func_call_unchecked`;
+//! host callbacks get their arguments in stack arrays. Neither allocates
+//! per call unless references are passed (each reference is an object).
+
+use super::engine::{wasm_store_t, StoreRef};
+use super::refs::{declare_ref, wasm_func_t, wasm_trap_t, RefInner};
+use super::trap::{new_trap, store_trap};
+use super::types::wasm_functype_t;
+use super::val::{from_raw, to_raw, wasm_val_t, wasm_val_vec_t};
+use crate::runtime::{AsStore, Func, Trap};
+use crate::{FuncType, ValRaw, ValType};
+use std::ffi::c_void;
+use std::rc::Weak;
+
+declare_ref!(
+    wasm_func_t,
+    wasm_func_delete,
+    wasm_func_copy,
+    wasm_func_same,
+    wasm_func_get_host_info,
+    wasm_func_set_host_info,
+    wasm_func_set_host_info_with_finalizer,
+    wasm_func_as_ref,
+    wasm_ref_as_func,
+    wasm_func_as_ref_const,
+    wasm_ref_as_func_const
+);
+
+/// A host function: reads `args`, writes `results` (pre-sized, one value of
+/// the right kind per result), returns NULL or an owned trap.
+pub type wasm_func_callback_t = Option<
+    unsafe extern "C" fn(
+        args: *const wasm_val_vec_t,
+        results: *mut wasm_val_vec_t,
+    ) -> Option<Box<wasm_trap_t>>,
+>;
+
+/// A host function with an environment pointer.
+pub type wasm_func_callback_with_env_t = Option<
+    unsafe extern "C" fn(
+        env: *mut c_void,
+        args: *const wasm_val_vec_t,
+        results: *mut wasm_val_vec_t,
+    ) -> Option<Box<wasm_trap_t>>,
+>;
+
+/// Values passed on the stack; calls with more use the heap.
+const INLINE: usize = 16;
+
+impl wasm_func_t {
+    pub(crate) fn parts(&self) -> (&StoreRef, Func) {
+        match &self.r.inner {
+            RefInner::Func(s, f) => (s, *f),
+            _ => unreachable!("wasm_func_t always holds a function"),
+        }
+    }
+}
+
+/// Calls `f` with C value arrays for a host call: arguments converted from
+/// the raw slots, results pre-set to zero values of their kinds.
+unsafe fn run_callback(
+    store: &Weak<super::engine::StoreCell>,
+    ty: &FuncType,
+    values: *mut ValRaw,
+    f: impl FnOnce(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> Option<Box<wasm_trap_t>>,
+) -> Result<(), Trap> {
+    let store = StoreRef::from_weak(store).ok_or_else(|| Trap::new("store is gone"))?;
+    let (np, nr) = (ty.params().len(), ty.results().len());
+    let mut inline: [wasm_val_t; 2 * INLINE] = std::array::from_fn(|_| wasm_val_t::i32(0));
+    let mut heap = Vec::new();
+    let vals: &mut [wasm_val_t] = if np <= INLINE && nr <= INLINE {
+        &mut inline[..np + nr]
+    } else {
+        heap.resize_with(np + nr, || wasm_val_t::i32(0));
+        &mut heap
+    };
+    let (args, results) = vals.split_at_mut(np);
+    for (i, t) in ty.params().iter().enumerate() {
+        args[i] = from_raw(&store, *values.add(i), *t);
+    }
+    for (r, t) in results.iter_mut().zip(ty.results()) {
+        *r = super::val::from_runtime(&store, crate::runtime::Val::default_for(*t));
+    }
+    let args_vec = wasm_val_vec_t {
+        size: np,
+        data: args.as_mut_ptr(),
+    };
+    let mut results_vec = wasm_val_vec_t {
+        size: nr,
+        data: results.as_mut_ptr(),
+    };
+    if let Some(trap) = f(&args_vec, &mut results_vec) {
+        return Err(trap.trap().clone());
+    }
+    for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
+        *values.add(i) = to_raw(&store, r, *t)
+            .map_err(|e| Trap::new(format!("host function result {i}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Runs the finalizer of a host function's environment when the function
+/// is dropped (with its store).
+struct Env {
+    env: *mut c_void,
+    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
+}
+
+impl Env {
+    fn ptr(&self) -> *mut c_void {
+        self.env
+    }
+}
+// SAFETY: the environment is the embedder's; it is only used on the thread
+// that uses the store, as the standard requires.
+unsafe impl Send for Env {}
+unsafe impl Sync for Env {}
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(f) = self.finalizer {
+            // SAFETY: the embedder's finalizer for its own environment.
+            unsafe { f(self.env) }
+        }
+    }
+}
+
+/// Holds the weak store reference inside a host closure.
+struct WeakStore(Weak<super::engine::StoreCell>);
+// SAFETY: as for Env.
+unsafe impl Send for WeakStore {}
+unsafe impl Sync for WeakStore {}
+
+fn new_host(
+    store: &wasm_store_t,
+    ty: &wasm_functype_t,
+    call: impl Fn(&WeakStore, &FuncType, *mut ValRaw) -> Result<(), Trap> + Send + Sync + 'static,
+) -> Box<wasm_func_t> {
+    let s = &store.store;
+    let weak = WeakStore(s.downgrade());
+    let fty = ty.ty().clone();
+    let sig = fty.clone();
+    // SAFETY: `call` writes every result slot with a checked value.
+    let f = unsafe {
+        Func::new_unchecked(s.get(), fty, move |_caller, values| {
+            call(&weak, &sig, values)
+        })
+    };
+    wasm_func_t::wrap(RefInner::Func(s.clone(), f))
+}
+
+/// Creates a host function of type `type` calling `callback`. Returns NULL
+/// if an argument is NULL.
+#[no_mangle]
+pub extern "C" fn wasm_func_new(
+    store: Option<&wasm_store_t>,
+    ty: Option<&wasm_functype_t>,
+    callback: wasm_func_callback_t,
+) -> Option<Box<wasm_func_t>> {
+    let (store, ty, callback) = (store?, ty?, callback?);
+    super::guard(None, || {
+        Some(new_host(store, ty, move |weak, sig, values| {
+            // SAFETY: the trampoline passes one slot per parameter/result.
+            unsafe { run_callback(&weak.0, sig, values, |a, r| callback(a, r)) }
+        }))
+    })
+}
+
+/// Creates a host function calling `callback(env, ...)`. `finalizer` (may
+/// be NULL) is called with `env` when the function's store goes away.
+/// Returns NULL if `store`, `type` or `callback` is NULL.
+#[no_mangle]
+pub extern "C" fn wasm_func_new_with_env(
+    store: Option<&wasm_store_t>,
+    ty: Option<&wasm_functype_t>,
+    callback: wasm_func_callback_with_env_t,
+    env: *mut c_void,
+    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
+) -> Option<Box<wasm_func_t>> {
+    let env = Env { env, finalizer };
+    let (store, ty, callback) = (store?, ty?, callback?);
+    super::guard(None, || {
+        Some(new_host(store, ty, move |weak, sig, values| {
+            let env = env.ptr();
+            // SAFETY: as in wasm_func_new.
+            unsafe { run_callback(&weak.0, sig, values, |a, r| callback(env, a, r)) }
+        }))
+    })
+}
+
+/// The function's type (owned by the caller), or NULL for NULL.
+#[no_mangle]
+pub extern "C" fn wasm_func_type(func: Option<&wasm_func_t>) -> Option<Box<wasm_functype_t>> {
+    let (store, f) = func?.parts();
+    super::guard(None, || Some(wasm_functype_t::new(f.ty(store.get()))))
+}
+
+/// Number of parameters (0 for NULL).
+#[no_mangle]
+pub extern "C" fn wasm_func_param_arity(func: Option<&wasm_func_t>) -> usize {
+    func.map_or(0, |func| {
+        let (store, f) = func.parts();
+        f.ty_ref(store.get().store_data()).params().len()
+    })
+}
+
+/// Number of results (0 for NULL).
+#[no_mangle]
+pub extern "C" fn wasm_func_result_arity(func: Option<&wasm_func_t>) -> usize {
+    func.map_or(0, |func| {
+        let (store, f) = func.parts();
+        f.ty_ref(store.get().store_data()).results().len()
+    })
+}
+
+/// Calls `func` with `args`, writing its results into `results`, which
+/// must hold at least one value per result (existing contents are
+/// overwritten, not deleted). Returns NULL on success, or an owned trap: a
+/// trap in wasm or a host function, or a message for a wrong number or kind
+/// of arguments. Allocates nothing unless references are passed.
+#[no_mangle]
+pub extern "C" fn wasm_func_call(
+    func: Option<&wasm_func_t>,
+    args: Option<&wasm_val_vec_t>,
+    results: Option<&mut wasm_val_vec_t>,
+) -> Option<Box<wasm_trap_t>> {
+    let Some(func) = func else {
+        return Some(new_trap(Trap::new("wasm_func_call: NULL function")));
+    };
+    let no_args = wasm_val_vec_t::empty();
+    let args = args.unwrap_or(&no_args).as_slice();
+    let mut no_results = wasm_val_vec_t::empty();
+    let results = results.unwrap_or(&mut no_results).as_mut_slice();
+    super::guard(
+        Some(new_trap(Trap::new("wasm_func_call: internal error"))),
+        || {
+            call(func, args, results)
+                .err()
+                .map(|t| store_trap(func.parts().0, t))
+        },
+    )
+}
+
+fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> Result<(), Trap> {
+    let (store, f) = func.parts();
+    let mut types = [ValType::I32; 2 * INLINE];
+    let mut heap_types = Vec::new();
+    let (np, nr) = {
+        let st: &crate::runtime::Store = store.get();
+        let ty = f.ty_ref(st.store_data());
+        let (np, nr) = (ty.params().len(), ty.results().len());
+        if args.len() != np || results.len() < nr {
+            return Err(Trap::new(format!(
+                "wasm_func_call: function of type {ty} called with {} arguments and {} result slots",
+                args.len(),
+                results.len()
+            )));
+        }
+        let all = ty.params().iter().chain(ty.results());
+        if np <= INLINE && nr <= INLINE {
+            for (slot, t) in types.iter_mut().zip(all) {
+                *slot = *t;
+            }
+        } else {
+            heap_types.extend(all);
+        }
+        (np, nr)
+    };
+    let types: &[ValType] = if heap_types.is_empty() {
+        &types[..np + nr]
+    } else {
+        &heap_types
+    };
+    let mut inline = [ValRaw::ZERO; INLINE];
+    let mut heap = Vec::new();
+    let slots = np.max(nr);
+    let raw: &mut [ValRaw] = if slots <= INLINE {
+        &mut inline[..slots]
+    } else {
+        heap.resize(slots, ValRaw::ZERO);
+        &mut heap
+    };
+    for (i, (a, t)) in args.iter().zip(&types[..np]).enumerate() {
+        raw[i] = to_raw(store, a, *t)
+            .map_err(|e| Trap::new(format!("wasm_func_call: argument {i}: {e}")))?;
+    }
+    // SAFETY: the slots hold checked arguments of the function's type and
+    // have room for its results.
+    unsafe { f.call_unchecked(store.get(), raw.as_mut_ptr()) }?;
+    for (i, t) in types[np..].iter().enumerate() {
+        // SAFETY: the callee wrote a value of type `t` into slot i.
+        let v = unsafe { from_raw(store, raw[i], *t) };
+        // The slot may hold garbage (the standard lets callers pass
+        // uninitialised result arrays): overwrite without dropping.
+        // SAFETY: `results[i]` is a valid place for a value.
+        unsafe { std::ptr::write(&mut results[i], v) };
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+
+#undef own
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* CRANEWAY_H */

@@ -1,0 +1,260 @@
+//! Values (`wasm_val_t`) and their conversion to and from the runtime's raw
+//! 16-byte slots, used by calls, host functions, globals and tables.
+
+use super::engine::StoreRef;
+use super::refs::{wasm_ref_t, RefInner};
+use super::types::{
+    WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64, WASM_V128,
+};
+use crate::runtime::{AsStore, AsStoreMut, ExternRef, Val};
+use crate::{ValRaw, ValType};
+use std::mem::MaybeUninit;
+
+/// The payload of a value, by kind. `v128` is Craneway's extension (kind
+/// `WASM_V128`), which makes the union 16 bytes.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union wasm_val_union {
+    pub i32: i32,
+    pub i64: i64,
+    pub f32: f32,
+    pub f64: f64,
+    pub ref_: *mut wasm_ref_t,
+    pub v128: [u8; 16],
+}
+
+/// A value: a kind and its payload. A reference payload is owned.
+#[repr(C)]
+pub struct wasm_val_t {
+    pub kind: u8,
+    pub of: wasm_val_union,
+}
+const _: () = assert!(std::mem::size_of::<wasm_val_t>() == 24);
+const _: () = assert!(std::mem::offset_of!(wasm_val_t, of) == 8);
+
+impl wasm_val_t {
+    pub(crate) fn is_ref(&self) -> bool {
+        self.kind == WASM_EXTERNREF || self.kind == WASM_FUNCREF
+    }
+
+    /// The reference payload, if this is a non-null reference.
+    pub(crate) fn ref_(&self) -> Option<&wasm_ref_t> {
+        if !self.is_ref() {
+            return None;
+        }
+        // SAFETY: a reference value's payload is NULL or an owned ref.
+        unsafe { self.of.ref_.as_ref() }
+    }
+
+    pub(crate) fn i32(v: i32) -> wasm_val_t {
+        wasm_val_t {
+            kind: WASM_I32,
+            of: wasm_val_union { i32: v },
+        }
+    }
+}
+
+impl Default for wasm_val_t {
+    fn default() -> Self {
+        wasm_val_t::i32(0)
+    }
+}
+
+impl Drop for wasm_val_t {
+    fn drop(&mut self) {
+        if self.is_ref() {
+            // SAFETY: a reference value owns its non-null payload.
+            let r = unsafe { self.of.ref_ };
+            if !r.is_null() {
+                // SAFETY: allocated as a Box by this API.
+                drop(unsafe { Box::from_raw(r) });
+            }
+            self.of.ref_ = std::ptr::null_mut();
+        }
+    }
+}
+
+impl Clone for wasm_val_t {
+    fn clone(&self) -> Self {
+        match self.ref_() {
+            Some(r) => wasm_val_t {
+                kind: self.kind,
+                of: wasm_val_union {
+                    ref_: Box::into_raw(Box::new(r.clone())),
+                },
+            },
+            None if self.is_ref() => wasm_val_t {
+                kind: self.kind,
+                of: wasm_val_union {
+                    ref_: std::ptr::null_mut(),
+                },
+            },
+            // SAFETY: non-reference payloads are plain bits.
+            None => wasm_val_t {
+                kind: self.kind,
+                of: self.of,
+            },
+        }
+    }
+}
+
+/// Releases what the value owns (its reference, if any) and leaves it a
+/// null reference or number. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn wasm_val_delete(v: Option<&mut wasm_val_t>) {
+    if let Some(v) = v {
+        super::guard((), || {
+            let old = std::mem::replace(v, wasm_val_t::i32(0));
+            let kind = old.kind;
+            drop(old);
+            v.kind = kind;
+            if v.is_ref() {
+                v.of.ref_ = std::ptr::null_mut();
+            }
+        })
+    }
+}
+
+/// Writes a copy of `src` to `out` (a reference is copied, not moved).
+#[no_mangle]
+pub extern "C" fn wasm_val_copy(out: &mut MaybeUninit<wasm_val_t>, src: &wasm_val_t) {
+    out.write(super::guard(wasm_val_t::i32(0), || src.clone()));
+}
+
+super::vec::declare_vec!(
+    wasm_val_vec_t,
+    wasm_val_t,
+    wasm_val_vec_new_empty,
+    wasm_val_vec_new_uninitialized,
+    wasm_val_vec_new,
+    wasm_val_vec_copy,
+    wasm_val_vec_delete
+);
+
+/// An externref made from a C reference keeps a copy of it, so the same
+/// object comes back out.
+pub(crate) struct CRef(pub wasm_ref_t);
+// SAFETY: the copy is only touched by the thread using the store.
+unsafe impl Send for CRef {}
+unsafe impl Sync for CRef {}
+
+/// The kind of a value type.
+pub(crate) fn kind_of(ty: ValType) -> u8 {
+    match ty {
+        ValType::I32 => WASM_I32,
+        ValType::I64 => WASM_I64,
+        ValType::F32 => WASM_F32,
+        ValType::F64 => WASM_F64,
+        ValType::V128 => WASM_V128,
+        ValType::ExternRef => WASM_EXTERNREF,
+        ValType::FuncRef => WASM_FUNCREF,
+    }
+}
+
+/// Converts a C value to the raw slot of a `ty` value in `store`.
+pub(crate) fn to_raw(store: &StoreRef, v: &wasm_val_t, ty: ValType) -> Result<ValRaw, String> {
+    if v.kind != kind_of(ty) {
+        return Err(format!("a value of kind {} where {ty} is expected", v.kind));
+    }
+    let val = to_runtime(store, v)?;
+    val.to_raw(store.get().store_data())
+        .map_err(|e| e.to_string())
+}
+
+/// Converts a C value to a runtime value of `store`.
+pub(crate) fn to_runtime(store: &StoreRef, v: &wasm_val_t) -> Result<Val, String> {
+    // SAFETY (union reads): each arm reads the field its kind selects.
+    Ok(match v.kind {
+        WASM_I32 => Val::I32(unsafe { v.of.i32 }),
+        WASM_I64 => Val::I64(unsafe { v.of.i64 }),
+        WASM_F32 => Val::F32(unsafe { v.of.f32 }.to_bits()),
+        WASM_F64 => Val::F64(unsafe { v.of.f64 }.to_bits()),
+        WASM_V128 => Val::V128(u128::from_le_bytes(unsafe { v.of.v128 })),
+        WASM_FUNCREF => Val::FuncRef(match v.ref_() {
+            None => None,
+            Some(r) => match &r.inner {
+                RefInner::Func(s, f) if s.same(store) => Some(*f),
+                RefInner::Func(..) => return Err("a function from another store".into()),
+                _ => return Err("a funcref value that is not a function".into()),
+            },
+        }),
+        WASM_EXTERNREF => Val::ExternRef(match v.ref_() {
+            None => None,
+            Some(r) => match &r.inner {
+                RefInner::Extern(s, e) if s.same(store) => Some(*e),
+                _ if r.store().is_some_and(|s| !s.same(store)) => {
+                    return Err("a reference from another store".into())
+                }
+                _ => Some(ExternRef::new(store.get(), CRef(r.clone()))),
+            },
+        }),
+        k => return Err(format!("unknown value kind {k}")),
+    })
+}
+
+/// Converts a runtime value of `store` to a C value (a reference becomes a
+/// new owned `wasm_ref_t`).
+pub(crate) fn from_runtime(store: &StoreRef, v: Val) -> wasm_val_t {
+    let of = match v {
+        Val::I32(i) => wasm_val_union { i32: i },
+        Val::I64(i) => wasm_val_union { i64: i },
+        Val::F32(b) => wasm_val_union {
+            f32: f32::from_bits(b),
+        },
+        Val::F64(b) => wasm_val_union {
+            f64: f64::from_bits(b),
+        },
+        Val::V128(b) => wasm_val_union {
+            v128: b.to_le_bytes(),
+        },
+        Val::FuncRef(f) => wasm_val_union {
+            ref_: f.map_or(std::ptr::null_mut(), |f| {
+                Box::into_raw(Box::new(wasm_ref_t::new(RefInner::Func(store.clone(), f))))
+            }),
+        },
+        Val::ExternRef(e) => wasm_val_union {
+            ref_: e.map_or(std::ptr::null_mut(), |e| {
+                Box::into_raw(Box::new(extern_ref(store, e)))
+            }),
+        },
+    };
+    wasm_val_t {
+        kind: kind_of(v.ty()),
+        of,
+    }
+}
+
+/// The C reference for an externref: the original C object if C made it.
+pub(crate) fn extern_ref(store: &StoreRef, e: ExternRef) -> wasm_ref_t {
+    match e.data(store.get()).downcast_ref::<CRef>() {
+        Some(c) => c.0.clone(),
+        None => wasm_ref_t::new(RefInner::Extern(store.clone(), e)),
+    }
+}
+
+/// Converts a raw slot of type `ty` to a C value.
+///
+/// # Safety
+/// The slot must hold a value of type `ty` owned by `store`.
+pub(crate) unsafe fn from_raw(store: &StoreRef, raw: ValRaw, ty: ValType) -> wasm_val_t {
+    match ty {
+        ValType::I32 => wasm_val_t::i32(raw.i32),
+        ValType::I64 => wasm_val_t {
+            kind: WASM_I64,
+            of: wasm_val_union { i64: raw.i64 },
+        },
+        ValType::F32 => wasm_val_t {
+            kind: WASM_F32,
+            of: wasm_val_union {
+                f32: f32::from_bits(raw.f32),
+            },
+        },
+        ValType::F64 => wasm_val_t {
+            kind: WASM_F64,
+            of: wasm_val_union {
+                f64: f64::from_bits(raw.f64),
+            },
+        },
+        _ => from_runtime(store, Val::from_raw(store.get().store_data_mut(), raw, ty)),
+    }
+}

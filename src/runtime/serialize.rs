@@ -1,0 +1,245 @@
+//! Serialized modules: the module's bytes plus its linked code, so loading
+//! parses (cheap) but compiles nothing.
+//!
+//! Layout (little-endian): magic, format version, Craneway version, engine
+//! fingerprint (target, Cranelift flags, CPU features, wasm features, guard
+//! size), the wasm bytes, the code image, and a 64-bit checksum of all
+//! that. Anything that does not match is refused.
+
+use super::instance::Module;
+use super::Error;
+use crate::compile::CodeImage;
+use crate::engine::Engine;
+use cranelift_codegen::ir::{LibCall, TrapCode};
+
+const MAGIC: &[u8; 8] = b"CRNWYMOD";
+const FORMAT: u32 = 1;
+
+/// FNV-1a, 64-bit: detects corruption, not tampering.
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// What must be equal for compiled code to run here.
+fn fingerprint(engine: &Engine) -> String {
+    let isa = engine.isa();
+    let isa_flags: Vec<String> = isa.isa_flags().iter().map(|v| v.to_string()).collect();
+    let c = engine.config();
+    format!(
+        "{} | {} | {} | {:?} | guard={}",
+        isa.triple(),
+        isa.flags(),
+        isa_flags.join(","),
+        c.features,
+        c.guard_size
+    )
+}
+
+const TRAP_CODES: [TrapCode; 13] = [
+    TrapCode::StackOverflow,
+    TrapCode::HeapOutOfBounds,
+    TrapCode::HeapMisaligned,
+    TrapCode::TableOutOfBounds,
+    TrapCode::IndirectCallToNull,
+    TrapCode::BadSignature,
+    TrapCode::IntegerOverflow,
+    TrapCode::IntegerDivisionByZero,
+    TrapCode::BadConversionToInteger,
+    TrapCode::UnreachableCodeReached,
+    TrapCode::Interrupt,
+    TrapCode::NullReference,
+    TrapCode::NullI31Ref,
+];
+
+fn trap_to_u32(code: TrapCode) -> u32 {
+    match code {
+        TrapCode::User(n) => 0x1_0000 | u32::from(n),
+        c => TRAP_CODES.iter().position(|t| *t == c).unwrap_or(0) as u32,
+    }
+}
+
+fn trap_from_u32(v: u32) -> Option<TrapCode> {
+    if v & 0x1_0000 != 0 {
+        return u16::try_from(v & 0xffff).ok().map(TrapCode::User);
+    }
+    TRAP_CODES.get(v as usize).copied()
+}
+
+const LIBCALLS: [LibCall; 10] = [
+    LibCall::CeilF32,
+    LibCall::CeilF64,
+    LibCall::FloorF32,
+    LibCall::FloorF64,
+    LibCall::TruncF32,
+    LibCall::TruncF64,
+    LibCall::NearestF32,
+    LibCall::NearestF64,
+    LibCall::FmaF32,
+    LibCall::FmaF64,
+];
+
+struct Writer(Vec<u8>);
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.u64(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn len(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        // No count can exceed the bytes left (each item is at least one byte).
+        (n <= self.0.len()).then_some(n)
+    }
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.len()?;
+        self.take(n)
+    }
+}
+
+impl Module {
+    /// The module's compiled form, for `Module::deserialize`.
+    pub fn serialize(&self) -> Vec<u8> {
+        let s = &self.serial;
+        let mut w = Writer(Vec::new());
+        w.0.extend_from_slice(MAGIC);
+        w.u32(FORMAT);
+        w.bytes(env!("CARGO_PKG_VERSION").as_bytes());
+        w.bytes(fingerprint(&self.engine).as_bytes());
+        w.bytes(&s.wasm);
+        let img = &s.image;
+        w.bytes(&img.bytes);
+        w.u64(img.funcs.len() as u64);
+        for f in &img.funcs {
+            w.u32(f.0);
+            w.u32(f.1);
+            w.u32(f.2);
+        }
+        w.u64(img.traps.len() as u64);
+        for t in &img.traps {
+            w.u32(t.0);
+            w.u32(trap_to_u32(t.1));
+        }
+        w.u64(img.srclocs.len() as u64);
+        for locs in &img.srclocs {
+            w.u64(locs.len() as u64);
+            for l in locs {
+                w.u32(l.0);
+                w.u32(l.1);
+            }
+        }
+        w.u64(img.libcalls.len() as u64);
+        for l in &img.libcalls {
+            w.u32(l.0);
+            w.u32(
+                LIBCALLS
+                    .iter()
+                    .position(|c| *c == l.1)
+                    .unwrap_or(u32::MAX as usize) as u32,
+            );
+            w.u64(l.2 as u64);
+        }
+        w.u64(s.starts.len() as u64);
+        for st in &s.starts {
+            w.u32(*st);
+        }
+        let sum = checksum(&w.0);
+        w.u64(sum);
+        w.0
+    }
+
+    /// Loads a module written by `serialize` with an engine of the same
+    /// Craneway version, configuration and CPU features, without compiling.
+    pub fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
+        let bad = |why: &str| Error::Other(format!("cannot load serialized module: {why}"));
+        if bytes.len() < MAGIC.len() + 8 || &bytes[..8] != MAGIC {
+            return Err(bad("not a serialized Craneway module"));
+        }
+        let (body, sum) = bytes.split_at(bytes.len() - 8);
+        if checksum(body) != u64::from_le_bytes(sum.try_into().unwrap_or_default()) {
+            return Err(bad("checksum mismatch (truncated or corrupted)"));
+        }
+        let mut r = Reader(&body[8..]);
+        let trunc = || bad("truncated");
+        if r.u32().ok_or_else(trunc)? != FORMAT {
+            return Err(bad("unknown format version"));
+        }
+        if r.bytes().ok_or_else(trunc)? != env!("CARGO_PKG_VERSION").as_bytes() {
+            return Err(bad("written by another Craneway version"));
+        }
+        if r.bytes().ok_or_else(trunc)? != fingerprint(engine).as_bytes() {
+            return Err(bad("compiled for another CPU or engine configuration"));
+        }
+        let wasm = r.bytes().ok_or_else(trunc)?;
+        let mut image = CodeImage {
+            bytes: r.bytes().ok_or_else(trunc)?.to_vec(),
+            ..Default::default()
+        };
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            let f = (r.u32(), r.u32(), r.u32());
+            image.funcs.push((
+                f.0.ok_or_else(trunc)?,
+                f.1.ok_or_else(trunc)?,
+                f.2.ok_or_else(trunc)?,
+            ));
+        }
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            let off = r.u32().ok_or_else(trunc)?;
+            let code =
+                trap_from_u32(r.u32().ok_or_else(trunc)?).ok_or_else(|| bad("bad trap code"))?;
+            image.traps.push((off, code));
+        }
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            let mut locs = Vec::new();
+            for _ in 0..r.len().ok_or_else(trunc)? {
+                locs.push((r.u32().ok_or_else(trunc)?, r.u32().ok_or_else(trunc)?));
+            }
+            image.srclocs.push(locs);
+        }
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            let site = r.u32().ok_or_else(trunc)?;
+            let lc = *LIBCALLS
+                .get(r.u32().ok_or_else(trunc)? as usize)
+                .ok_or_else(|| bad("bad libcall"))?;
+            let addend = r.u64().ok_or_else(trunc)? as i64;
+            if site as usize + 8 > image.bytes.len() {
+                return Err(bad("relocation outside the code"));
+            }
+            image.libcalls.push((site, lc, addend));
+        }
+        let mut starts = Vec::new();
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            starts.push(r.u32().ok_or_else(trunc)?);
+        }
+        if !r.0.is_empty() {
+            return Err(bad("trailing bytes"));
+        }
+        let (info, _bodies) =
+            crate::module::parse(wasm, engine.config().features).map_err(Error::Invalid)?;
+        Module::from_image(engine, info, wasm, image, starts)
+    }
+}
