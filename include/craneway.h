@@ -23,6 +23,43 @@ extern "C" {
 /* Value kind of a 128-bit vector (`v128`); its payload is `of.v128`. */
 #define WASM_V128 ((wasm_valkind_t)4)
 
+/* Optimisation levels for craneway_config_opt_level. */
+#define CRANEWAY_OPT_NONE 0
+#define CRANEWAY_OPT_SPEED 1
+#define CRANEWAY_OPT_SPEED_AND_SIZE 2
+
+/* Proposals beyond WebAssembly 2.0, for craneway_config_wasm_features. */
+#define CRANEWAY_FEATURE_EXTENDED_CONST 1u
+
+// Converts WebAssembly text (`wat`, `len` bytes, not necessarily
+// null-terminated) to the binary format. On success writes the module
+// bytes to `out` and returns true; on failure writes the parser's message
+// (null-terminated) to `out` and returns false. Either way `out` is owned
+// by the caller. Needs the `wat` cargo feature (on by default); without
+// it, always fails with a message saying so.
+WASM_API_EXTERN bool craneway_wat2wasm(const char *wat, size_t len, wasm_byte_vec_t *out);
+
+// Sets the optimisation level (`CRANEWAY_OPT_NONE`, `_SPEED` (default) or
+// `_SPEED_AND_SIZE`). Returns false, changing nothing, for another value
+// or a NULL config.
+WASM_API_EXTERN bool craneway_config_opt_level(wasm_config_t *config, uint8_t level);
+
+// Sets the most native stack, in bytes, that wasm may use before it traps
+// with "call stack exhausted" (64 KiB to 64 MiB; default 512 KiB).
+// Returns false, changing nothing, for a value out of range or a NULL config.
+WASM_API_EXTERN bool craneway_config_max_wasm_stack(wasm_config_t *config, size_t bytes);
+
+// Sets the size of the inaccessible guard region after each linear
+// memory's 4 GiB reservation (a multiple of 64 KiB from 64 KiB to 4 GiB;
+// default 2 GiB). Smaller guards make accesses with large static offsets
+// bounds-checked. Returns false, changing nothing, for a bad value.
+WASM_API_EXTERN bool craneway_config_memory_guard_size(wasm_config_t *config, uint64_t bytes);
+
+// Enables WebAssembly proposals beyond 2.0 (an OR of
+// `CRANEWAY_FEATURE_*`; 0, the default, is exactly WebAssembly 2.0).
+// Returns false, changing nothing, for unknown bits or a NULL config.
+WASM_API_EXTERN bool craneway_config_wasm_features(wasm_config_t *config, uint32_t features);
+
 // Like `wasm_module_new`, and on failure writes the validation or
 // compilation error (null-terminated, owned by the caller) to `error`;
 // on success writes an empty vector there. `error` may be NULL.

@@ -15,6 +15,7 @@
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)]
 
+pub mod craneway;
 pub mod engine;
 pub mod externs;
 pub mod foreign;

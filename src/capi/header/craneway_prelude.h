@@ -23,3 +23,11 @@ extern "C" {
 /* Value kind of a 128-bit vector (`v128`); its payload is `of.v128`. */
 #define WASM_V128 ((wasm_valkind_t)4)
 
+/* Optimisation levels for craneway_config_opt_level. */
+#define CRANEWAY_OPT_NONE 0
+#define CRANEWAY_OPT_SPEED 1
+#define CRANEWAY_OPT_SPEED_AND_SIZE 2
+
+/* Proposals beyond WebAssembly 2.0, for craneway_config_wasm_features. */
+#define CRANEWAY_FEATURE_EXTENDED_CONST 1u
+
