@@ -46,7 +46,8 @@ fn main() {
 }
 
 /// The `extern "C"` functions of src/capi with their doc comments, split
-/// into the standard's (`wasm_*`) and Craneway's (everything else).
+/// into the standard's (listed in src/capi/header/standard-functions.txt)
+/// and Craneway's (everything else).
 /// Functions made by the capi macros are declared by the matching C macros
 /// in the preludes instead.
 fn function_declarations(root: &Path) -> (String, String) {
@@ -75,6 +76,12 @@ fn function_declarations(root: &Path) -> (String, String) {
         .expect("cbindgen parses src/capi")
         .write(&mut text);
     let text = String::from_utf8(text).unwrap();
+    let standard =
+        std::fs::read_to_string(root.join("src/capi/header/standard-functions.txt")).unwrap();
+    let standard: std::collections::HashSet<&str> = standard
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
 
     // Split into items: each is its doc comment lines plus the declaration
     // up to its `;`.
@@ -99,10 +106,10 @@ fn function_declarations(root: &Path) -> (String, String) {
                 .last()
                 .unwrap_or("");
             let name = name.trim_start_matches('*');
-            if name.starts_with("wasm_") {
+            if standard.contains(name) {
                 wasm.push_str(&item);
                 wasm.push('\n');
-            } else if name.starts_with("craneway_") {
+            } else if name != "craneway_thread_init" {
                 craneway.push_str(&item);
                 craneway.push('\n');
             }

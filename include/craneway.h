@@ -31,6 +31,43 @@ extern "C" {
 /* Proposals beyond WebAssembly 2.0, for craneway_config_wasm_features. */
 #define CRANEWAY_FEATURE_EXTENDED_CONST 1u
 
+/* ------------------------------------------------------------------------
+ * The raw fast path */
+
+/* One 16-byte value slot (8-byte aligned), little-endian; a NULL funcref or
+ * externref is the null reference. */
+typedef union wasm_val_raw_t {
+  int32_t i32;
+  int64_t i64;
+  float32_t f32;
+  float64_t f64;
+  uint8_t v128[16];
+  void* funcref;
+  void* externref;
+} wasm_val_raw_t;
+
+/* A raw host function: parameters in args_and_results[0..params), results
+ * written to args_and_results[0..results); len is max(params, results).
+ * Returns NULL or an owned trap. */
+typedef own wasm_trap_t* (*wasm_func_callback_unchecked_t)(
+    void* env, wasm_val_raw_t* args_and_results, size_t len);
+
+/* The calling instance of a host function, valid during the call. */
+typedef struct craneway_caller_t craneway_caller_t;
+
+/* A raw host function that also receives its caller. */
+typedef own wasm_trap_t* (*craneway_func_callback_caller_t)(
+    void* env, craneway_caller_t* caller, wasm_val_raw_t* args_and_results, size_t len);
+
+#ifdef __cplusplus
+static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
+#else
+_Static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
+#endif
+
+/* ------------------------------------------------------------------------
+ * Functions (generated from the Rust declarations) */
+
 // Converts WebAssembly text (`wat`, `len` bytes, not necessarily
 // null-terminated) to the binary format. On success writes the module
 // bytes to `out` and returns true; on failure writes the parser's message
@@ -67,6 +104,73 @@ WASM_API_EXTERN
 wasm_module_t *craneway_module_new_with_error(const wasm_store_t *store,
                                               const wasm_byte_vec_t *binary,
                                               wasm_message_t *error);
+
+// Calls `func` with arguments in `args_and_results[0..params]`; results
+// overwrite `args_and_results[0..results]`. `len` must be at least
+// max(params, results) and the arguments must have the function's types
+// (references: NULL or objects of the function's store). Release builds
+// check none of this; debug builds trap with a message. Returns NULL or an
+// owned trap (message and frames); the store stays usable after a trap.
+WASM_API_EXTERN
+wasm_trap_t *wasm_func_call_unchecked(const wasm_func_t *func,
+                                      wasm_val_raw_t *args_and_results,
+                                      size_t len);
+
+// Creates a raw host function of type `type`: `callback(env,
+// args_and_results, len)` gets its parameters in slots and writes its
+// results to them. `finalizer` (may be NULL) runs with `env` when the
+// function's store goes away. Returns NULL if `store`, `type` or
+// `callback` is NULL. The callback must write results of the right types.
+WASM_API_EXTERN
+wasm_func_t *wasm_func_new_unchecked(const wasm_store_t *store,
+                                     const wasm_functype_t *ty,
+                                     wasm_func_callback_unchecked_t callback,
+                                     void *env,
+                                     void (*finalizer)(void*));
+
+// Like `wasm_func_new_unchecked`, and the callback also gets a caller
+// handle to reach the calling instance's exports (its memory above all)
+// during the call.
+WASM_API_EXTERN
+wasm_func_t *craneway_func_new_with_caller(const wasm_store_t *store,
+                                           const wasm_functype_t *ty,
+                                           craneway_func_callback_caller_t callback,
+                                           void *env,
+                                           void (*finalizer)(void*));
+
+// The calling instance's export `name` (`len` bytes), owned by the caller,
+// or NULL if there is none (or no calling instance).
+WASM_API_EXTERN
+wasm_extern_t *craneway_caller_export(craneway_caller_t *caller,
+                                      const char *name,
+                                      size_t len);
+
+// The calling instance's exported memory `name` (`len` bytes): writes its
+// base to `*data` and its size in bytes to `*size` and returns true, or
+// returns false if there is no such memory. Valid during the call.
+WASM_API_EXTERN
+bool craneway_caller_memory(craneway_caller_t *caller,
+                            const char *name,
+                            size_t len,
+                            uint8_t **data,
+                            size_t *size);
+
+// Converts a value to a raw slot. The value must have kind `kind` of the
+// function or global it is meant for; references must belong to `store`.
+// Returns false (writing a zero slot) on a mismatch.
+WASM_API_EXTERN
+bool craneway_val_to_raw(const wasm_store_t *store,
+                         const wasm_val_t *val,
+                         wasm_val_raw_t *out);
+
+// Converts a raw slot holding a value of kind `kind` (of `store`) to a
+// value; a reference becomes a new owned `wasm_ref_t`. Returns false
+// (writing an i32 zero) for an unknown kind.
+WASM_API_EXTERN
+bool craneway_val_from_raw(const wasm_store_t *store,
+                           const wasm_val_raw_t *raw,
+                           wasm_valkind_t kind,
+                           wasm_val_t *out);
 
 
 #undef own

@@ -65,6 +65,21 @@ impl Drop for StoreCell {
     }
 }
 
+/// A store reference that does not keep it alive.
+pub(crate) struct WeakStore(std::rc::Weak<StoreCell>);
+
+// SAFETY: host closures must be Send + Sync for the runtime, but a store and
+// its functions are only used by one thread at a time, so the count is never
+// touched concurrently.
+unsafe impl Send for WeakStore {}
+unsafe impl Sync for WeakStore {}
+
+impl WeakStore {
+    pub fn upgrade(&self) -> Option<StoreRef> {
+        self.0.upgrade().map(StoreRef)
+    }
+}
+
 /// A counted reference to a store, held by every object created in it.
 #[derive(Clone)]
 pub(crate) struct StoreRef(Rc<StoreCell>);
@@ -90,12 +105,10 @@ impl StoreRef {
         unsafe { &mut *self.0.store.get() }
     }
 
-    pub fn downgrade(&self) -> std::rc::Weak<StoreCell> {
-        Rc::downgrade(&self.0)
-    }
-
-    pub fn from_weak(weak: &std::rc::Weak<StoreCell>) -> Option<StoreRef> {
-        weak.upgrade().map(StoreRef)
+    /// A reference that does not keep the store alive, for host functions
+    /// (which the store owns: a strong one would be a cycle).
+    pub fn weak(&self) -> WeakStore {
+        WeakStore(Rc::downgrade(&self.0))
     }
 
     pub fn same(&self, other: &StoreRef) -> bool {

@@ -5,7 +5,7 @@
 //! host callbacks get their arguments in stack arrays. Neither allocates
 //! per call unless references are passed (each reference is an object).
 
-use super::engine::{wasm_store_t, StoreRef};
+use super::engine::{wasm_store_t, StoreRef, WeakStore};
 use super::refs::{declare_ref, wasm_func_t, wasm_trap_t, RefInner};
 use super::trap::{new_trap, store_trap};
 use super::types::wasm_functype_t;
@@ -13,7 +13,6 @@ use super::val::{from_raw, to_raw, wasm_val_t, wasm_val_vec_t};
 use crate::runtime::{AsStore, Func, Trap};
 use crate::{FuncType, ValRaw, ValType};
 use std::ffi::c_void;
-use std::rc::Weak;
 
 declare_ref!(
     wasm_func_t,
@@ -62,12 +61,12 @@ impl wasm_func_t {
 /// Calls `f` with C value arrays for a host call: arguments converted from
 /// the raw slots, results pre-set to zero values of their kinds.
 unsafe fn run_callback(
-    store: &Weak<super::engine::StoreCell>,
+    store: &WeakStore,
     ty: &FuncType,
     values: *mut ValRaw,
     f: impl FnOnce(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> Option<Box<wasm_trap_t>>,
 ) -> Result<(), Trap> {
-    let store = StoreRef::from_weak(store).ok_or_else(|| Trap::new("store is gone"))?;
+    let store = store.upgrade().ok_or_else(|| Trap::new("store is gone"))?;
     let (np, nr) = (ty.params().len(), ty.results().len());
     let mut inline: [wasm_val_t; 2 * INLINE] = std::array::from_fn(|_| wasm_val_t::i32(0));
     let mut heap = Vec::new();
@@ -127,19 +126,13 @@ impl Drop for Env {
     }
 }
 
-/// Holds the weak store reference inside a host closure.
-struct WeakStore(Weak<super::engine::StoreCell>);
-// SAFETY: as for Env.
-unsafe impl Send for WeakStore {}
-unsafe impl Sync for WeakStore {}
-
 fn new_host(
     store: &wasm_store_t,
     ty: &wasm_functype_t,
     call: impl Fn(&WeakStore, &FuncType, *mut ValRaw) -> Result<(), Trap> + Send + Sync + 'static,
 ) -> Box<wasm_func_t> {
     let s = &store.store;
-    let weak = WeakStore(s.downgrade());
+    let weak = s.weak();
     let fty = ty.ty().clone();
     let sig = fty.clone();
     // SAFETY: `call` writes every result slot with a checked value.
@@ -163,7 +156,7 @@ pub extern "C" fn wasm_func_new(
     super::guard(None, || {
         Some(new_host(store, ty, move |weak, sig, values| {
             // SAFETY: the trampoline passes one slot per parameter/result.
-            unsafe { run_callback(&weak.0, sig, values, |a, r| callback(a, r)) }
+            unsafe { run_callback(weak, sig, values, |a, r| callback(a, r)) }
         }))
     })
 }
@@ -185,7 +178,7 @@ pub extern "C" fn wasm_func_new_with_env(
         Some(new_host(store, ty, move |weak, sig, values| {
             let env = env.ptr();
             // SAFETY: as in wasm_func_new.
-            unsafe { run_callback(&weak.0, sig, values, |a, r| callback(env, a, r)) }
+            unsafe { run_callback(weak, sig, values, |a, r| callback(env, a, r)) }
         }))
     })
 }

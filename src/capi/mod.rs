@@ -28,6 +28,7 @@ pub mod refs;
 pub mod table;
 pub mod trap;
 pub mod types;
+pub mod unchecked;
 pub mod val;
 pub mod vec;
 

@@ -16,8 +16,12 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
+/// Slots are 8-byte aligned (C's `wasm_val_raw_t`), so v128 accesses must
+/// not assume 16-byte alignment.
 fn slot_flags() -> MemFlags {
-    MemFlags::trusted().with_endianness(ir::Endianness::Little)
+    MemFlags::new()
+        .with_notrap()
+        .with_endianness(ir::Endianness::Little)
 }
 
 pub fn array_to_wasm(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc, String> {

@@ -8,9 +8,10 @@
 use crate::module::ModuleInfo;
 use std::mem::{align_of, offset_of, size_of};
 
-/// One 16-byte value slot of the array calling convention.
+/// One 16-byte value slot of the array calling convention (8-byte
+/// aligned, as C's `wasm_val_raw_t`).
 #[derive(Clone, Copy)]
-#[repr(C, align(16))]
+#[repr(C)]
 pub union ValRaw {
     pub i32: i32,
     pub i64: i64,
@@ -29,7 +30,7 @@ impl Default for ValRaw {
         ValRaw::ZERO
     }
 }
-const _: () = assert!(size_of::<ValRaw>() == 16);
+const _: () = assert!(size_of::<ValRaw>() == 16 && align_of::<ValRaw>() == 8);
 
 /// A function reference: what `ref.func`, tables and imports point to.
 #[repr(C)]

@@ -31,3 +31,40 @@ extern "C" {
 /* Proposals beyond WebAssembly 2.0, for craneway_config_wasm_features. */
 #define CRANEWAY_FEATURE_EXTENDED_CONST 1u
 
+/* ------------------------------------------------------------------------
+ * The raw fast path */
+
+/* One 16-byte value slot (8-byte aligned), little-endian; a NULL funcref or
+ * externref is the null reference. */
+typedef union wasm_val_raw_t {
+  int32_t i32;
+  int64_t i64;
+  float32_t f32;
+  float64_t f64;
+  uint8_t v128[16];
+  void* funcref;
+  void* externref;
+} wasm_val_raw_t;
+
+/* A raw host function: parameters in args_and_results[0..params), results
+ * written to args_and_results[0..results); len is max(params, results).
+ * Returns NULL or an owned trap. */
+typedef own wasm_trap_t* (*wasm_func_callback_unchecked_t)(
+    void* env, wasm_val_raw_t* args_and_results, size_t len);
+
+/* The calling instance of a host function, valid during the call. */
+typedef struct craneway_caller_t craneway_caller_t;
+
+/* A raw host function that also receives its caller. */
+typedef own wasm_trap_t* (*craneway_func_callback_caller_t)(
+    void* env, craneway_caller_t* caller, wasm_val_raw_t* args_and_results, size_t len);
+
+#ifdef __cplusplus
+static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
+#else
+_Static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
+#endif
+
+/* ------------------------------------------------------------------------
+ * Functions (generated from the Rust declarations) */
+
