@@ -226,14 +226,12 @@ pub extern "C" fn wasm_func_call(
     let args = args.unwrap_or(&no_args).as_slice();
     let mut no_results = wasm_val_vec_t::empty();
     let results = results.unwrap_or(&mut no_results).as_mut_slice();
-    super::guard(
-        Some(new_trap(Trap::new("wasm_func_call: internal error"))),
-        || {
-            call(func, args, results)
-                .err()
-                .map(|t| store_trap(func.parts().0, t))
-        },
-    )
+    let internal = || Some(new_trap(Trap::new("wasm_func_call: internal error")));
+    super::guard_with(internal, || {
+        call(func, args, results)
+            .err()
+            .map(|t| store_trap(func.parts().0, t))
+    })
 }
 
 fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> Result<(), Trap> {

@@ -37,6 +37,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// Runs `f`, turning a panic into `fallback` (and a message on stderr, since
 /// the caller has no other way to learn of it).
 pub(crate) fn guard<T>(fallback: T, f: impl FnOnce() -> T) -> T {
+    guard_with(|| fallback, f)
+}
+
+/// `guard` with a fallback made only when needed (for costly ones, on hot
+/// paths).
+pub(crate) fn guard_with<T>(fallback: impl FnOnce() -> T, f: impl FnOnce() -> T) -> T {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => v,
         Err(p) => {
@@ -46,7 +52,7 @@ pub(crate) fn guard<T>(fallback: T, f: impl FnOnce() -> T) -> T {
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             eprintln!("craneway: internal error: {msg}");
-            fallback
+            fallback()
         }
     }
 }

@@ -8,7 +8,7 @@
 
 use super::engine::{wasm_store_t, StoreRef};
 use super::refs::{wasm_extern_t, wasm_func_t, wasm_trap_t, RefInner};
-use super::trap::{new_trap, store_trap};
+use super::trap::store_trap;
 use super::types::wasm_functype_t;
 use super::val::{from_raw, to_raw, wasm_val_t};
 use crate::runtime::{Caller, Extern, Func, Trap};
@@ -57,7 +57,7 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
     {
         let ty = f.ty_ref(crate::runtime::AsStore::store_data(store.get()));
         if len < ty.slots() || (args_and_results.is_null() && ty.slots() > 0) {
-            return Some(new_trap(Trap::new(format!(
+            return Some(super::trap::new_trap(Trap::new(format!(
                 "wasm_func_call_unchecked: {len} slots for a function of type {ty}"
             ))));
         }
@@ -93,10 +93,6 @@ impl Drop for Env {
     }
 }
 
-fn host_trap(trap: Box<wasm_trap_t>) -> Trap {
-    trap.trap().clone()
-}
-
 /// Creates a raw host function of type `type`: `callback(env,
 /// args_and_results, len)` gets its parameters in slots and writes its
 /// results to them. `finalizer` (may be NULL) runs with `env` when the
@@ -121,7 +117,7 @@ pub extern "C" fn wasm_func_new_unchecked(
             Func::new_unchecked(s.get(), fty, move |_caller, values| {
                 match callback(env.ptr(), values, len) {
                     None => Ok(()),
-                    Some(t) => Err(host_trap(t)),
+                    Some(t) => Err(t.trap().clone()),
                 }
             })
         };
@@ -178,7 +174,7 @@ pub extern "C" fn craneway_func_new_with_caller(
                 };
                 match callback(env.ptr(), &mut handle, values, len) {
                     None => Ok(()),
-                    Some(t) => Err(host_trap(t)),
+                    Some(t) => Err(t.trap().clone()),
                 }
             })
         };

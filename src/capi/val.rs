@@ -46,7 +46,8 @@ impl wasm_val_t {
         unsafe { self.of.ref_.as_ref() }
     }
 
-    pub(crate) fn i32(v: i32) -> wasm_val_t {
+    /// An i32 value.
+    pub fn i32(v: i32) -> wasm_val_t {
         wasm_val_t {
             kind: WASM_I32,
             of: wasm_val_union { i32: v },
