@@ -59,7 +59,7 @@ const WAT: &str = r#"(module
 
 struct Fixture {
     _engine: Box<wasm_engine_t>,
-    store: Box<wasm_store_t>,
+    _store: Box<wasm_store_t>,
     exports: wasm_extern_vec_t,
 }
 
