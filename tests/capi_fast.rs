@@ -83,7 +83,7 @@ impl Fixture {
         wasm_instance_exports(&instance, &mut exports);
         Fixture {
             _engine: engine,
-            store,
+            _store: store,
             exports: unsafe { exports.assume_init() },
         }
     }
