@@ -109,7 +109,7 @@ fn function_declarations(root: &Path) -> (String, String) {
             if standard.contains(name) {
                 wasm.push_str(&item);
                 wasm.push('\n');
-            } else if name != "craneway_thread_init" {
+            } else {
                 craneway.push_str(&item);
                 craneway.push('\n');
             }

@@ -20,16 +20,19 @@ static __thread struct craneway_activation *current
     __attribute__((tls_model("initial-exec")));
 static __thread int thread_ready __attribute__((tls_model("initial-exec")));
 
-extern void craneway_thread_init(void);
+/* Internal to the library: hidden, so calls from Rust are direct. */
+#define INTERNAL __attribute__((visibility("hidden")))
 
 /* Runs `tramp(callee, callee_vmctx, caller_vmctx, values)` with `act` as the
- * innermost activation. Returns 1 when the call returned normally and 0 when
- * it was unwound by craneway_unwind (a trap). */
-int craneway_enter(craneway_array_call_t tramp, void *callee, void *callee_vmctx,
-                   void *caller_vmctx, void *values,
-                   struct craneway_activation *act) {
+ * innermost activation, after `thread_init()` the first time this thread
+ * enters. Returns 1 when the call returned normally and 0 when it was
+ * unwound by craneway_unwind (a trap). */
+INTERNAL int craneway_enter(craneway_array_call_t tramp, void *callee,
+                            void *callee_vmctx, void *caller_vmctx, void *values,
+                            struct craneway_activation *act,
+                            void (*thread_init)(void)) {
     if (__builtin_expect(!thread_ready, 0)) {
-        craneway_thread_init();
+        thread_init();
         thread_ready = 1;
     }
     /* After a longjmp only memory is trustworthy, so keep `act` in a
@@ -47,11 +50,11 @@ int craneway_enter(craneway_array_call_t tramp, void *callee, void *callee_vmctx
 }
 
 /* Jumps back to the craneway_enter that created `act`. Never returns. */
-void craneway_unwind(struct craneway_activation *act) {
+INTERNAL void craneway_unwind(struct craneway_activation *act) {
     __builtin_longjmp(act->jmp_buf, 1);
 }
 
 /* The innermost activation on this thread, or NULL outside wasm. */
-struct craneway_activation *craneway_current_activation(void) {
+INTERNAL struct craneway_activation *craneway_current_activation(void) {
     return current;
 }

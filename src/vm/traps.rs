@@ -71,6 +71,7 @@ extern "C" {
         caller_vmctx: *mut u8,
         values: *mut ValRaw,
         act: *mut Activation,
+        thread_init: extern "C" fn(),
     ) -> i32;
     fn craneway_unwind(act: *mut Activation) -> !;
     fn craneway_current_activation() -> *mut Activation;
@@ -115,6 +116,7 @@ pub unsafe fn enter(
         caller_vmctx,
         values,
         &mut act,
+        thread_init,
     ) != 0
     {
         return Ok(());
@@ -303,8 +305,7 @@ thread_local! {
 
 /// Called by entry.c the first time a thread enters wasm: makes sure the
 /// thread has an alternate signal stack big enough for our handler.
-#[no_mangle]
-pub extern "C" fn craneway_thread_init() {
+extern "C" fn thread_init() {
     // SAFETY: querying and setting this thread's alternate stack; the new
     // stack is our own mapping, released when the thread exits.
     unsafe {
