@@ -12,6 +12,10 @@ fn main() {
     println!("cargo:rerun-if-changed=src/vm/entry.c");
     println!("cargo:rerun-if-changed=src/capi");
     println!("cargo:rerun-if-env-changed=CRANEWAY_BLESS_HEADERS");
+    // A versioned soname, so installed programs bind to the ABI version.
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcraneway.so.0");
+    }
     cc::Build::new()
         .file("src/vm/entry.c")
         .opt_level(2)

@@ -184,6 +184,21 @@ WASM_DECLARE_TYPE(tabletype)
 WASM_DECLARE_TYPE(memorytype)
 WASM_DECLARE_TYPE(externtype)
 
+/* Casts between a function, global, table or memory type and
+ * wasm_externtype_t: the same object, or NULL when the external type is of
+ * another kind. */
+#define CRANEWAY_DECLARE_EXTERNTYPE_CASTS_(name)                               \
+  WASM_API_EXTERN wasm_externtype_t* wasm_##name##_as_externtype(wasm_##name##_t*); \
+  WASM_API_EXTERN wasm_##name##_t* wasm_externtype_as_##name(wasm_externtype_t*); \
+  WASM_API_EXTERN const wasm_externtype_t* wasm_##name##_as_externtype_const(  \
+      const wasm_##name##_t*);                                                 \
+  WASM_API_EXTERN const wasm_##name##_t* wasm_externtype_as_##name##_const(    \
+      const wasm_externtype_t*);
+CRANEWAY_DECLARE_EXTERNTYPE_CASTS_(functype)
+CRANEWAY_DECLARE_EXTERNTYPE_CASTS_(globaltype)
+CRANEWAY_DECLARE_EXTERNTYPE_CASTS_(tabletype)
+CRANEWAY_DECLARE_EXTERNTYPE_CASTS_(memorytype)
+
 /* Kind of an external. */
 typedef uint8_t wasm_externkind_t;
 enum wasm_externkind_enum {
@@ -257,6 +272,21 @@ static const size_t MEMORY_PAGE_SIZE = 0x10000;
 
 WASM_DECLARE_REF(extern)
 WASM_DECLARE_VEC(extern, *)
+
+/* Casts between a function, global, table or memory and wasm_extern_t: the
+ * same object (not a new owner), or NULL when the external is of another
+ * kind. */
+#define CRANEWAY_DECLARE_EXTERN_CASTS_(name)                                   \
+  WASM_API_EXTERN wasm_extern_t* wasm_##name##_as_extern(wasm_##name##_t*);    \
+  WASM_API_EXTERN wasm_##name##_t* wasm_extern_as_##name(wasm_extern_t*);      \
+  WASM_API_EXTERN const wasm_extern_t* wasm_##name##_as_extern_const(          \
+      const wasm_##name##_t*);                                                 \
+  WASM_API_EXTERN const wasm_##name##_t* wasm_extern_as_##name##_const(        \
+      const wasm_extern_t*);
+CRANEWAY_DECLARE_EXTERN_CASTS_(func)
+CRANEWAY_DECLARE_EXTERN_CASTS_(global)
+CRANEWAY_DECLARE_EXTERN_CASTS_(table)
+CRANEWAY_DECLARE_EXTERN_CASTS_(memory)
 
 WASM_DECLARE_REF(instance)
 
