@@ -13,6 +13,7 @@ use super::val::{from_raw, to_raw, wasm_val_t, wasm_val_vec_t};
 use crate::runtime::{AsStore, Func, Trap};
 use crate::{FuncType, ValRaw, ValType};
 use std::ffi::c_void;
+use std::mem::MaybeUninit;
 
 declare_ref!(
     wasm_func_t,
@@ -68,21 +69,17 @@ unsafe fn run_callback(
 ) -> Result<(), Trap> {
     let store = store.upgrade().ok_or_else(|| Trap::new("store is gone"))?;
     let (np, nr) = (ty.params().len(), ty.results().len());
-    let mut inline: [wasm_val_t; 2 * INLINE] = std::array::from_fn(|_| wasm_val_t::i32(0));
-    let mut heap = Vec::new();
-    let vals: &mut [wasm_val_t] = if np <= INLINE && nr <= INLINE {
-        &mut inline[..np + nr]
-    } else {
-        heap.resize_with(np + nr, || wasm_val_t::i32(0));
-        &mut heap
-    };
-    let (args, results) = vals.split_at_mut(np);
+    let mut vals = ValBuf::new(np + nr);
     for (i, t) in ty.params().iter().enumerate() {
-        args[i] = from_raw(&store, *values.add(i), *t);
+        vals.push(from_raw(&store, *values.add(i), *t));
     }
-    for (r, t) in results.iter_mut().zip(ty.results()) {
-        *r = super::val::from_runtime(&store, crate::runtime::Val::default_for(*t));
+    for t in ty.results() {
+        vals.push(super::val::from_runtime(
+            &store,
+            crate::runtime::Val::default_for(*t),
+        ));
     }
+    let (args, results) = vals.as_mut_slice().split_at_mut(np);
     let args_vec = wasm_val_vec_t {
         size: np,
         data: args.as_mut_ptr(),
@@ -99,6 +96,60 @@ unsafe fn run_callback(
             .map_err(|e| Trap::new(format!("host function result {i}: {e}")))?;
     }
     Ok(())
+}
+
+/// Values of one host call: on the stack for up to `2 * INLINE`, else on
+/// the heap. Only the values pushed are initialised (and dropped).
+struct ValBuf {
+    inline: [MaybeUninit<wasm_val_t>; 2 * INLINE],
+    heap: Vec<wasm_val_t>,
+    len: usize,
+    spill: bool,
+}
+
+impl ValBuf {
+    fn new(capacity: usize) -> ValBuf {
+        let spill = capacity > 2 * INLINE;
+        ValBuf {
+            inline: [const { MaybeUninit::uninit() }; 2 * INLINE],
+            heap: if spill {
+                Vec::with_capacity(capacity)
+            } else {
+                Vec::new()
+            },
+            len: 0,
+            spill,
+        }
+    }
+
+    fn push(&mut self, v: wasm_val_t) {
+        if self.spill {
+            self.heap.push(v);
+        } else {
+            self.inline[self.len].write(v);
+            self.len += 1;
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [wasm_val_t] {
+        if self.spill {
+            &mut self.heap
+        } else {
+            // SAFETY: the first `len` elements were written by `push`.
+            unsafe { std::slice::from_raw_parts_mut(self.inline.as_mut_ptr().cast(), self.len) }
+        }
+    }
+}
+
+impl Drop for ValBuf {
+    fn drop(&mut self) {
+        if !self.spill {
+            for v in &mut self.inline[..self.len] {
+                // SAFETY: initialised by `push`, dropped once here.
+                unsafe { v.assume_init_drop() };
+            }
+        }
+    }
 }
 
 /// Runs the finalizer of a host function's environment when the function
