@@ -51,10 +51,28 @@ pub(crate) enum ObjectKey {
     Foreign(u64),
 }
 
+impl ObjectKey {
+    /// A number unique per key within a store.
+    pub fn as_u64(self) -> u64 {
+        let (tag, v) = match self {
+            ObjectKey::Func(i) => (0, u64::from(i)),
+            ObjectKey::Global(i) => (1, u64::from(i)),
+            ObjectKey::Table(i) => (2, u64::from(i)),
+            ObjectKey::Memory(i) => (3, u64::from(i)),
+            ObjectKey::Instance(i) => (4, u64::from(i)),
+            ObjectKey::Foreign(i) => (5, i),
+        };
+        (tag << 60) | (v & ((1 << 60) - 1))
+    }
+}
+
 pub(crate) struct StoreCell {
     store: UnsafeCell<Store>,
     host_info: RefCell<HashMap<ObjectKey, HostInfo>>,
     next_id: Cell<u64>,
+    /// The externref standing for each C object passed to wasm, so passing
+    /// one object again reuses it (see `val::to_runtime`).
+    externrefs: RefCell<HashMap<(u8, u64), crate::runtime::ExternRef>>,
 }
 
 impl Drop for StoreCell {
@@ -90,6 +108,7 @@ impl StoreRef {
             store: UnsafeCell::new(Store::new(engine)),
             host_info: RefCell::new(HashMap::new()),
             next_id: Cell::new(1),
+            externrefs: RefCell::new(HashMap::new()),
         }))
     }
 
@@ -120,6 +139,20 @@ impl StoreRef {
         let id = self.0.next_id.get();
         self.0.next_id.set(id + 1);
         id
+    }
+
+    /// The externref interned for `identity`, made by `make` the first time.
+    pub fn intern_externref(
+        &self,
+        identity: (u8, u64),
+        make: impl FnOnce() -> crate::runtime::ExternRef,
+    ) -> crate::runtime::ExternRef {
+        if let Some(e) = self.0.externrefs.borrow().get(&identity) {
+            return *e;
+        }
+        let e = make();
+        self.0.externrefs.borrow_mut().insert(identity, e);
+        e
     }
 
     pub fn host_info(&self, key: ObjectKey) -> *mut std::ffi::c_void {

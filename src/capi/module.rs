@@ -85,7 +85,11 @@ pub unsafe extern "C" fn craneway_module_new_with_error(
             (None, WasmVec::from_vec(bytes))
         }
     };
-    if !error.is_null() {
+    if error.is_null() {
+        let mut msg = msg;
+        // SAFETY: made by `WasmVec::from_vec` just above.
+        drop(unsafe { msg.take() });
+    } else {
         error.write(msg);
     }
     module

@@ -8,7 +8,7 @@
 //! them (`wasm_func_as_ref`, `wasm_func_as_extern`, ...) are the same
 //! pointer, checked by kind where they narrow.
 
-use super::engine::{HostInfo, ObjectKey, StoreRef};
+use super::engine::{HostInfo, ObjectKey, StoreRef, WeakStore};
 use crate::runtime::{ExternRef, Func, Global, Instance, Memory, Module, Table, Trap};
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
@@ -18,15 +18,16 @@ use std::sync::{Arc, Mutex};
 /// shared by their copies.
 pub(crate) struct Shared<T> {
     pub value: T,
-    pub store: Option<StoreRef>,
+    /// Weak: a trap may be stored in its own store (as an externref).
+    pub store: Option<WeakStore>,
     host_info: Mutex<Option<HostInfo>>,
 }
 
 impl<T> Shared<T> {
-    pub fn new(value: T, store: Option<StoreRef>) -> Arc<Shared<T>> {
+    pub fn new(value: T, store: Option<&StoreRef>) -> Arc<Shared<T>> {
         Arc::new(Shared {
             value,
-            store,
+            store: store.map(StoreRef::weak),
             host_info: Mutex::new(None),
         })
     }
@@ -67,6 +68,32 @@ impl wasm_ref_t {
             | RefInner::Foreign(s, _)
             | RefInner::Extern(s, _) => Some(s),
             RefInner::Trap(_) | RefInner::Module(_) => None,
+        }
+    }
+
+    /// The reference without its store, to be kept inside the store (as an
+    /// externref's data) without keeping the store alive.
+    pub(crate) fn detach(&self) -> Detached {
+        match &self.inner {
+            RefInner::Func(_, f) => Detached::Func(*f),
+            RefInner::Global(_, g) => Detached::Global(*g),
+            RefInner::Table(_, t) => Detached::Table(*t),
+            RefInner::Memory(_, m) => Detached::Memory(*m),
+            RefInner::Instance(_, i) => Detached::Instance(*i),
+            RefInner::Foreign(_, id) => Detached::Foreign(*id),
+            RefInner::Extern(_, e) => Detached::Extern(*e),
+            RefInner::Trap(t) => Detached::Trap(t.clone()),
+            RefInner::Module(m) => Detached::Module(m.clone()),
+        }
+    }
+
+    /// What identifies the object in its store, for interning externrefs.
+    pub(crate) fn identity(&self) -> (u8, u64) {
+        match (&self.inner, self.key()) {
+            (RefInner::Trap(t), _) => (1, Arc::as_ptr(t) as u64),
+            (RefInner::Module(m), _) => (2, Arc::as_ptr(m) as u64),
+            (_, Some(k)) => (0, k.as_u64()),
+            (_, None) => (3, 0),
         }
     }
 
@@ -123,6 +150,38 @@ impl wasm_ref_t {
         if let (Some(s), Some(k)) = (self.store(), self.key()) {
             s.set_host_info(k, info);
         }
+    }
+}
+
+/// A reference without its store (see `wasm_ref_t::detach`).
+#[derive(Clone)]
+pub(crate) enum Detached {
+    Func(Func),
+    Global(Global),
+    Table(Table),
+    Memory(Memory),
+    Instance(Instance),
+    Foreign(u64),
+    Extern(ExternRef),
+    Trap(Arc<Shared<Trap>>),
+    Module(Arc<Shared<Module>>),
+}
+
+impl Detached {
+    /// The reference again, in `store`.
+    pub(crate) fn attach(&self, store: &StoreRef) -> wasm_ref_t {
+        let s = store.clone();
+        wasm_ref_t::new(match self {
+            Detached::Func(f) => RefInner::Func(s, *f),
+            Detached::Global(g) => RefInner::Global(s, *g),
+            Detached::Table(t) => RefInner::Table(s, *t),
+            Detached::Memory(m) => RefInner::Memory(s, *m),
+            Detached::Instance(i) => RefInner::Instance(s, *i),
+            Detached::Foreign(id) => RefInner::Foreign(s, *id),
+            Detached::Extern(e) => RefInner::Extern(s, *e),
+            Detached::Trap(t) => RefInner::Trap(t.clone()),
+            Detached::Module(m) => RefInner::Module(m.clone()),
+        })
     }
 }
 

@@ -30,7 +30,7 @@ pub(crate) fn new_trap(trap: Trap) -> Box<wasm_trap_t> {
 
 /// A new C trap object for a trap raised in `store`.
 pub(crate) fn store_trap(store: &super::engine::StoreRef, trap: Trap) -> Box<wasm_trap_t> {
-    wasm_trap_t::wrap(RefInner::Trap(Shared::new(trap, Some(store.clone()))))
+    wasm_trap_t::wrap(RefInner::Trap(Shared::new(trap, Some(store))))
 }
 
 impl wasm_trap_t {
@@ -95,7 +95,7 @@ fn frame(trap: &wasm_trap_t, f: &FrameInfo) -> Box<wasm_frame_t> {
 
 fn trap_store(trap: &wasm_trap_t) -> Option<super::engine::StoreRef> {
     match &trap.r.inner {
-        RefInner::Trap(t) => t.store.clone(),
+        RefInner::Trap(t) => t.store.as_ref().and_then(|w| w.upgrade()),
         _ => None,
     }
 }

@@ -2,7 +2,7 @@
 //! 16-byte slots, used by calls, host functions, globals and tables.
 
 use super::engine::StoreRef;
-use super::refs::{wasm_ref_t, RefInner};
+use super::refs::{wasm_ref_t, Detached, RefInner};
 use super::types::{
     WASM_EXTERNREF, WASM_F32, WASM_F64, WASM_FUNCREF, WASM_I32, WASM_I64, WASM_V128,
 };
@@ -132,10 +132,11 @@ super::vec::declare_vec!(
     wasm_val_vec_delete
 );
 
-/// An externref made from a C reference keeps a copy of it, so the same
-/// object comes back out.
-pub(crate) struct CRef(pub wasm_ref_t);
-// SAFETY: the copy is only touched by the thread using the store.
+/// An externref made from a C reference keeps it (without its store, which
+/// owns the externref), so the same object comes back out.
+pub(crate) struct CRef(pub Detached);
+// SAFETY: only touched by the thread using the store; a detached trap or
+// module is shared data that is itself thread-safe.
 unsafe impl Send for CRef {}
 unsafe impl Sync for CRef {}
 
@@ -186,7 +187,9 @@ pub(crate) fn to_runtime(store: &StoreRef, v: &wasm_val_t) -> Result<Val, String
                 _ if r.store().is_some_and(|s| !s.same(store)) => {
                     return Err("a reference from another store".into())
                 }
-                _ => Some(ExternRef::new(store.get(), CRef(r.clone()))),
+                _ => Some(store.intern_externref(r.identity(), || {
+                    ExternRef::new(store.get(), CRef(r.detach()))
+                })),
             },
         }),
         k => return Err(format!("unknown value kind {k}")),
@@ -228,7 +231,7 @@ pub(crate) fn from_runtime(store: &StoreRef, v: Val) -> wasm_val_t {
 /// The C reference for an externref: the original C object if C made it.
 pub(crate) fn extern_ref(store: &StoreRef, e: ExternRef) -> wasm_ref_t {
     match e.data(store.get()).downcast_ref::<CRef>() {
-        Some(c) => c.0.clone(),
+        Some(c) => c.0.attach(store),
         None => wasm_ref_t::new(RefInner::Extern(store.clone(), e)),
     }
 }
