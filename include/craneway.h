@@ -72,8 +72,9 @@ _Static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
 // null-terminated) to the binary format. On success writes the module
 // bytes to `out` and returns true; on failure writes the parser's message
 // (null-terminated) to `out` and returns false. Either way `out` is owned
-// by the caller. Needs the `wat` cargo feature (on by default); without
-// it, always fails with a message saying so.
+// by the caller. Returns false, converting nothing, if `out` is NULL.
+// Needs the `wat` cargo feature (on by default); without it, always fails
+// with a message saying so.
 WASM_API_EXTERN bool craneway_wat2wasm(const char *wat, size_t len, wasm_byte_vec_t *out);
 
 // Sets the optimisation level (`CRANEWAY_OPT_NONE`, `_SPEED` (default) or

@@ -80,7 +80,7 @@ impl Fixture {
             unsafe { wasm_instance_new(Some(&store), Some(&module), Some(&imports), &mut trap) }
                 .unwrap_or_else(|| panic!("instantiation failed"));
         let mut exports = MaybeUninit::uninit();
-        wasm_instance_exports(&instance, &mut exports);
+        wasm_instance_exports(Some(&instance), Some(&mut exports));
         Fixture {
             _engine: engine,
             _store: store,
@@ -100,11 +100,11 @@ fn i32_i32_to_i32() -> Box<wasm_functype_t> {
         Some(wasm_valtype_new(WASM_I32).unwrap()),
         Some(wasm_valtype_new(WASM_I32).unwrap()),
     ];
-    unsafe { wasm_valtype_vec_new(&mut params, 2, p.as_ptr()) };
+    unsafe { wasm_valtype_vec_new(Some(&mut params), 2, p.as_ptr()) };
     std::mem::forget(p);
     let mut results = MaybeUninit::uninit();
     let r = [Some(wasm_valtype_new(WASM_I32).unwrap())];
-    unsafe { wasm_valtype_vec_new(&mut results, 1, r.as_ptr()) };
+    unsafe { wasm_valtype_vec_new(Some(&mut results), 1, r.as_ptr()) };
     std::mem::forget(r);
     unsafe {
         wasm_functype_new(
@@ -176,7 +176,7 @@ fn raw_call(f: &wasm_func_t, a: i32, b: i32) -> i32 {
     let mut v = [wasm_val_raw_t::ZERO; 2];
     v[0].i32 = a;
     v[1].i32 = b;
-    let trap = unsafe { wasm_func_call_unchecked(f, v.as_mut_ptr(), 2) };
+    let trap = unsafe { wasm_func_call_unchecked(Some(f), v.as_mut_ptr(), 2) };
     assert!(trap.is_none());
     unsafe { v[0].i32 }
 }
@@ -241,10 +241,12 @@ fn no_allocation_per_call_on_any_path() {
         // wasm -> host: one entry, 1000 host calls inside it.
         let mut v = [wasm_val_raw_t::ZERO; 1];
         v[0].i32 = 1;
-        assert!(unsafe { wasm_func_call_unchecked(call_host, v.as_mut_ptr(), 1) }.is_none());
+        assert!(unsafe { wasm_func_call_unchecked(Some(call_host), v.as_mut_ptr(), 1) }.is_none());
         let n = allocations_during(|| {
             v[0].i32 = 1000;
-            assert!(unsafe { wasm_func_call_unchecked(call_host, v.as_mut_ptr(), 1) }.is_none());
+            assert!(
+                unsafe { wasm_func_call_unchecked(Some(call_host), v.as_mut_ptr(), 1) }.is_none()
+            );
             assert_eq!(unsafe { v[0].i32 }, 1000);
         });
         assert_eq!(
@@ -260,14 +262,14 @@ fn trap_in_raw_call_returns_trap_and_store_stays_usable() {
     let div = fx.func(DIV);
     let mut v = [wasm_val_raw_t::ZERO; 2];
     v[0].i32 = 1;
-    let trap = unsafe { wasm_func_call_unchecked(div, v.as_mut_ptr(), 2) }.expect("a trap");
+    let trap = unsafe { wasm_func_call_unchecked(Some(div), v.as_mut_ptr(), 2) }.expect("a trap");
     let mut msg = MaybeUninit::uninit();
-    wasm_trap_message(&trap, &mut msg);
+    wasm_trap_message(Some(&trap), Some(&mut msg));
     let mut msg = unsafe { msg.assume_init() };
     assert_eq!(msg.as_slice(), b"integer divide by zero\0");
     unsafe { wasm_byte_vec_delete(Some(&mut msg)) };
-    let origin = wasm_trap_origin(&trap).expect("an origin frame");
-    assert_eq!(wasm_frame_func_index(&origin), 3); // 1 import + add, empty, div
+    let origin = wasm_trap_origin(Some(&trap)).expect("an origin frame");
+    assert_eq!(wasm_frame_func_index(Some(&origin)), 3); // 1 import + add, empty, div
     assert_eq!(raw_call(fx.func(ADD), 40, 2), 42);
 }
 
@@ -283,7 +285,7 @@ unsafe extern "C" fn nested(
     let div = &*NESTED.with(|c| c.get());
     let mut inner = [*v, *v.add(1)];
     inner[1].i32 -= 1;
-    match wasm_func_call_unchecked(div, inner.as_mut_ptr(), 2) {
+    match wasm_func_call_unchecked(Some(div), inner.as_mut_ptr(), 2) {
         None => (*v).i32 = inner[0].i32,
         Some(_trap) => (*v).i32 = -1,
     }
@@ -302,7 +304,7 @@ fn nested_raw_calls_unwind_only_to_their_own_entry() {
     let call_host = fx.func(CALL_HOST);
     let mut v = [wasm_val_raw_t::ZERO; 1];
     v[0].i32 = 3;
-    assert!(unsafe { wasm_func_call_unchecked(call_host, v.as_mut_ptr(), 1) }.is_none());
+    assert!(unsafe { wasm_func_call_unchecked(Some(call_host), v.as_mut_ptr(), 1) }.is_none());
     assert_eq!(unsafe { v[0].i32 }, -1);
     assert_eq!(raw_call(fx.func(ADD), 1, 1), 2);
 }
@@ -347,7 +349,7 @@ fn eight_threads_call_concurrently_with_checked_results() {
                 }
                 .unwrap();
                 let mut exports = MaybeUninit::uninit();
-                wasm_instance_exports(&instance, &mut exports);
+                wasm_instance_exports(Some(&instance), Some(&mut exports));
                 let exports = unsafe { exports.assume_init() };
                 let e =
                     |i: usize| wasm_extern_as_func_const(exports.as_slice()[i].as_deref()).unwrap();
@@ -361,10 +363,10 @@ fn eight_threads_call_concurrently_with_checked_results() {
                     }
                     let mut v = [wasm_val_raw_t::ZERO; 1];
                     v[0].i32 = 100;
-                    assert!(
-                        unsafe { wasm_func_call_unchecked(e(CALL_HOST), v.as_mut_ptr(), 1) }
-                            .is_none()
-                    );
+                    assert!(unsafe {
+                        wasm_func_call_unchecked(Some(e(CALL_HOST)), v.as_mut_ptr(), 1)
+                    }
+                    .is_none());
                     assert_eq!(unsafe { v[0].i32 }, 100);
                     calls += 2000;
                 }

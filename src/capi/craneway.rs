@@ -10,14 +10,18 @@ use std::mem::MaybeUninit;
 /// null-terminated) to the binary format. On success writes the module
 /// bytes to `out` and returns true; on failure writes the parser's message
 /// (null-terminated) to `out` and returns false. Either way `out` is owned
-/// by the caller. Needs the `wat` cargo feature (on by default); without
-/// it, always fails with a message saying so.
+/// by the caller. Returns false, converting nothing, if `out` is NULL.
+/// Needs the `wat` cargo feature (on by default); without it, always fails
+/// with a message saying so.
 #[no_mangle]
 pub unsafe extern "C" fn craneway_wat2wasm(
     wat: *const std::ffi::c_char,
     len: usize,
-    out: &mut MaybeUninit<wasm_byte_vec_t>,
+    out: Option<&mut MaybeUninit<wasm_byte_vec_t>>,
 ) -> bool {
+    if out.is_none() {
+        return false;
+    }
     let text: &[u8] = if wat.is_null() {
         &[]
     } else {
@@ -32,7 +36,7 @@ pub unsafe extern "C" fn craneway_wat2wasm(
             (false, m)
         }
     };
-    out.write(WasmVec::from_vec(bytes));
+    super::vec::put_vec(out, WasmVec::from_vec(bytes));
     ok
 }
 

@@ -59,7 +59,8 @@ impl wasm_extern_t {
 
 /// The kind of the external (`WASM_EXTERN_FUNC`, ...).
 #[no_mangle]
-pub extern "C" fn wasm_extern_kind(e: &wasm_extern_t) -> wasm_externkind_t {
+pub extern "C" fn wasm_extern_kind(e: Option<&wasm_extern_t>) -> wasm_externkind_t {
+    let Some(e) = e else { return WASM_EXTERN_FUNC };
     match e.parts().1 {
         Extern::Func(_) => WASM_EXTERN_FUNC,
         Extern::Global(_) => WASM_EXTERN_GLOBAL,
@@ -70,8 +71,8 @@ pub extern "C" fn wasm_extern_kind(e: &wasm_extern_t) -> wasm_externkind_t {
 
 /// The external's type (owned by the caller).
 #[no_mangle]
-pub extern "C" fn wasm_extern_type(e: &wasm_extern_t) -> Option<Box<wasm_externtype_t>> {
-    let (store, ext) = e.parts();
+pub extern "C" fn wasm_extern_type(e: Option<&wasm_extern_t>) -> Option<Box<wasm_externtype_t>> {
+    let (store, ext) = e?.parts();
     super::guard(None, || Some(wasm_externtype_t::new(ext.ty(store.get()))))
 }
 

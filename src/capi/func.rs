@@ -223,8 +223,9 @@ pub extern "C" fn wasm_func_new_with_env(
     env: *mut c_void,
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 ) -> Option<Box<wasm_func_t>> {
-    let env = Env { env, finalizer };
+    // Only a function that is created takes over `env` (and its finalizer).
     let (store, ty, callback) = (store?, ty?, callback?);
+    let env = Env { env, finalizer };
     super::guard(None, || {
         Some(new_host(store, ty, move |weak, sig, values| {
             let env = env.ptr();

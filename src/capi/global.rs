@@ -49,14 +49,22 @@ pub extern "C" fn wasm_global_new(
 
 /// The global's type (owned by the caller).
 #[no_mangle]
-pub extern "C" fn wasm_global_type(global: &wasm_global_t) -> Option<Box<wasm_globaltype_t>> {
-    let (store, g) = global.parts();
+pub extern "C" fn wasm_global_type(
+    global: Option<&wasm_global_t>,
+) -> Option<Box<wasm_globaltype_t>> {
+    let (store, g) = global?.parts();
     super::guard(None, || Some(wasm_globaltype_t::new(g.ty(store.get()))))
 }
 
 /// Writes the global's value to `out` (a reference is a new owner).
 #[no_mangle]
-pub extern "C" fn wasm_global_get(global: &wasm_global_t, out: &mut MaybeUninit<wasm_val_t>) {
+pub extern "C" fn wasm_global_get(
+    global: Option<&wasm_global_t>,
+    out: Option<&mut MaybeUninit<wasm_val_t>>,
+) {
+    let (Some(global), Some(out)) = (global, out) else {
+        return;
+    };
     let (store, g) = global.parts();
     out.write(super::guard(wasm_val_t::i32(0), || {
         from_runtime(store, g.get(store.get()))
@@ -66,8 +74,10 @@ pub extern "C" fn wasm_global_get(global: &wasm_global_t, out: &mut MaybeUninit<
 /// Sets a mutable global to `val`. Does nothing if the global is immutable
 /// or `val` has another type.
 #[no_mangle]
-pub extern "C" fn wasm_global_set(global: &mut wasm_global_t, val: Option<&wasm_val_t>) {
-    let Some(val) = val else { return };
+pub extern "C" fn wasm_global_set(global: Option<&mut wasm_global_t>, val: Option<&wasm_val_t>) {
+    let (Some(global), Some(val)) = (global, val) else {
+        return;
+    };
     let (store, g) = global.parts();
     super::guard((), || {
         if let Ok(v) = to_runtime(store, val) {

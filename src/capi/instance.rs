@@ -84,10 +84,11 @@ pub unsafe extern "C" fn wasm_instance_new(
 /// Writes the instance's exports, in the module's export order, to `out`.
 #[no_mangle]
 pub extern "C" fn wasm_instance_exports(
-    instance: &wasm_instance_t,
-    out: &mut MaybeUninit<wasm_extern_vec_t>,
+    instance: Option<&wasm_instance_t>,
+    out: Option<&mut MaybeUninit<wasm_extern_vec_t>>,
 ) {
-    let RefInner::Instance(store, inst) = &instance.r.inner else {
+    let Some(out) = out else { return };
+    let Some(RefInner::Instance(store, inst)) = instance.map(|i| &i.r.inner) else {
         out.write(WasmVec::empty());
         return;
     };

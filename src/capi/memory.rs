@@ -48,8 +48,10 @@ pub extern "C" fn wasm_memory_new(
 
 /// The memory's type, with its current size as minimum (owned by the caller).
 #[no_mangle]
-pub extern "C" fn wasm_memory_type(memory: &wasm_memory_t) -> Option<Box<wasm_memorytype_t>> {
-    let (store, m) = memory.parts();
+pub extern "C" fn wasm_memory_type(
+    memory: Option<&wasm_memory_t>,
+) -> Option<Box<wasm_memorytype_t>> {
+    let (store, m) = memory?.parts();
     super::guard(None, || Some(wasm_memorytype_t::new(m.ty(store.get()))))
 }
 
@@ -57,28 +59,37 @@ pub extern "C" fn wasm_memory_type(memory: &wasm_memory_t) -> Option<Box<wasm_me
 /// stays valid while the store lives; `wasm_memory_data_size` bytes from it
 /// are accessible.
 #[no_mangle]
-pub extern "C" fn wasm_memory_data(memory: &mut wasm_memory_t) -> *mut u8 {
+pub extern "C" fn wasm_memory_data(memory: Option<&mut wasm_memory_t>) -> *mut u8 {
+    let Some(memory) = memory else {
+        return std::ptr::null_mut();
+    };
     let (store, m) = memory.parts();
     m.data_mut(store.get()).as_mut_ptr()
 }
 
 /// The memory's size in bytes.
 #[no_mangle]
-pub extern "C" fn wasm_memory_data_size(memory: &wasm_memory_t) -> usize {
+pub extern "C" fn wasm_memory_data_size(memory: Option<&wasm_memory_t>) -> usize {
+    let Some(memory) = memory else { return 0 };
     let (store, m) = memory.parts();
     m.data(store.get()).len()
 }
 
 /// The memory's size in pages.
 #[no_mangle]
-pub extern "C" fn wasm_memory_size(memory: &wasm_memory_t) -> wasm_memory_pages_t {
+pub extern "C" fn wasm_memory_size(memory: Option<&wasm_memory_t>) -> wasm_memory_pages_t {
+    let Some(memory) = memory else { return 0 };
     let (store, m) = memory.parts();
     m.size(store.get())
 }
 
 /// Grows the memory by `delta` pages; false if that would pass its maximum.
 #[no_mangle]
-pub extern "C" fn wasm_memory_grow(memory: &mut wasm_memory_t, delta: wasm_memory_pages_t) -> bool {
+pub extern "C" fn wasm_memory_grow(
+    memory: Option<&mut wasm_memory_t>,
+    delta: wasm_memory_pages_t,
+) -> bool {
+    let Some(memory) = memory else { return false };
     let (store, m) = memory.parts();
     super::guard(false, || m.grow(store.get(), delta).is_ok())
 }

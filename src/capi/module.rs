@@ -112,9 +112,12 @@ pub extern "C" fn wasm_module_validate(
 /// Writes the module's imports to `out`.
 #[no_mangle]
 pub extern "C" fn wasm_module_imports(
-    module: &wasm_module_t,
-    out: &mut MaybeUninit<wasm_importtype_vec_t>,
+    module: Option<&wasm_module_t>,
+    out: Option<&mut MaybeUninit<wasm_importtype_vec_t>>,
 ) {
+    let (Some(module), Some(out)) = (module, out) else {
+        return;
+    };
     let v = module
         .module()
         .imports()
@@ -127,9 +130,12 @@ pub extern "C" fn wasm_module_imports(
 /// Writes the module's exports to `out`.
 #[no_mangle]
 pub extern "C" fn wasm_module_exports(
-    module: &wasm_module_t,
-    out: &mut MaybeUninit<wasm_exporttype_vec_t>,
+    module: Option<&wasm_module_t>,
+    out: Option<&mut MaybeUninit<wasm_exporttype_vec_t>>,
 ) {
+    let (Some(module), Some(out)) = (module, out) else {
+        return;
+    };
     let v = module
         .module()
         .exports()
@@ -143,9 +149,12 @@ pub extern "C" fn wasm_module_exports(
 /// `out`, for `wasm_module_deserialize`.
 #[no_mangle]
 pub extern "C" fn wasm_module_serialize(
-    module: &wasm_module_t,
-    out: &mut MaybeUninit<wasm_byte_vec_t>,
+    module: Option<&wasm_module_t>,
+    out: Option<&mut MaybeUninit<wasm_byte_vec_t>>,
 ) {
+    let (Some(module), Some(out)) = (module, out) else {
+        return;
+    };
     let bytes = super::guard(Vec::new(), || module.module().serialize());
     out.write(WasmVec::from_vec(bytes));
 }

@@ -72,8 +72,8 @@ pub extern "C" fn wasm_table_new(
 
 /// The table's type, with its current size as minimum (owned by the caller).
 #[no_mangle]
-pub extern "C" fn wasm_table_type(table: &wasm_table_t) -> Option<Box<wasm_tabletype_t>> {
-    let (store, t) = table.parts();
+pub extern "C" fn wasm_table_type(table: Option<&wasm_table_t>) -> Option<Box<wasm_tabletype_t>> {
+    let (store, t) = table?.parts();
     super::guard(None, || Some(wasm_tabletype_t::new(t.ty(store.get()))))
 }
 
@@ -81,10 +81,10 @@ pub extern "C" fn wasm_table_type(table: &wasm_table_t) -> Option<Box<wasm_table
 /// `index` is out of bounds.
 #[no_mangle]
 pub extern "C" fn wasm_table_get(
-    table: &wasm_table_t,
+    table: Option<&wasm_table_t>,
     index: wasm_table_size_t,
 ) -> Option<Box<wasm_ref_t>> {
-    let (store, t) = table.parts();
+    let (store, t) = table?.parts();
     super::guard(None, || {
         let v = from_runtime(store, t.get(store.get(), index)?);
         v.ref_().map(|r| Box::new(r.clone()))
@@ -95,10 +95,11 @@ pub extern "C" fn wasm_table_get(
 /// out of bounds or `r` does not fit the element type.
 #[no_mangle]
 pub extern "C" fn wasm_table_set(
-    table: &mut wasm_table_t,
+    table: Option<&mut wasm_table_t>,
     index: wasm_table_size_t,
     r: Option<&wasm_ref_t>,
 ) -> bool {
+    let Some(table) = table else { return false };
     let (store, t) = table.parts();
     super::guard(false, || match elem(store, t, r) {
         Some(v) => t.set(store.get(), index, v).is_ok(),
@@ -108,7 +109,8 @@ pub extern "C" fn wasm_table_set(
 
 /// The table's size in elements.
 #[no_mangle]
-pub extern "C" fn wasm_table_size(table: &wasm_table_t) -> wasm_table_size_t {
+pub extern "C" fn wasm_table_size(table: Option<&wasm_table_t>) -> wasm_table_size_t {
+    let Some(table) = table else { return 0 };
     let (store, t) = table.parts();
     t.size(store.get())
 }
@@ -117,10 +119,11 @@ pub extern "C" fn wasm_table_size(table: &wasm_table_t) -> wasm_table_size_t {
 /// false if that would pass its maximum or `init` does not fit.
 #[no_mangle]
 pub extern "C" fn wasm_table_grow(
-    table: &mut wasm_table_t,
+    table: Option<&mut wasm_table_t>,
     delta: wasm_table_size_t,
     init: Option<&wasm_ref_t>,
 ) -> bool {
+    let Some(table) = table else { return false };
     let (store, t) = table.parts();
     super::guard(false, || match elem(store, t, init) {
         Some(v) => t.grow(store.get(), delta, v).is_ok(),

@@ -76,7 +76,13 @@ pub extern "C" fn wasm_trap_new(
 
 /// Writes the trap's message, null-terminated, to `out` (owned by the caller).
 #[no_mangle]
-pub extern "C" fn wasm_trap_message(trap: &wasm_trap_t, out: &mut MaybeUninit<wasm_message_t>) {
+pub extern "C" fn wasm_trap_message(
+    trap: Option<&wasm_trap_t>,
+    out: Option<&mut MaybeUninit<wasm_message_t>>,
+) {
+    let (Some(trap), Some(out)) = (trap, out) else {
+        return;
+    };
     let mut bytes = trap.trap().message().as_bytes().to_vec();
     bytes.push(0);
     out.write(WasmVec::from_vec(bytes));
@@ -103,13 +109,22 @@ fn trap_store(trap: &wasm_trap_t) -> Option<super::engine::StoreRef> {
 /// The innermost wasm frame of the trap (owned by the caller), or NULL if
 /// it has none (a trap made by the host outside wasm).
 #[no_mangle]
-pub extern "C" fn wasm_trap_origin(trap: &wasm_trap_t) -> Option<Box<wasm_frame_t>> {
+pub extern "C" fn wasm_trap_origin(trap: Option<&wasm_trap_t>) -> Option<Box<wasm_frame_t>> {
+    let trap = trap?;
     trap.trap().frames().first().map(|f| frame(trap, f))
 }
 
 /// Writes the trap's wasm frames, innermost first, to `out`.
 #[no_mangle]
-pub extern "C" fn wasm_trap_trace(trap: &wasm_trap_t, out: &mut MaybeUninit<wasm_frame_vec_t>) {
+pub extern "C" fn wasm_trap_trace(
+    trap: Option<&wasm_trap_t>,
+    out: Option<&mut MaybeUninit<wasm_frame_vec_t>>,
+) {
+    let Some(out) = out else { return };
+    let Some(trap) = trap else {
+        out.write(WasmVec::empty());
+        return;
+    };
     let frames = trap
         .trap()
         .frames()
@@ -121,32 +136,32 @@ pub extern "C" fn wasm_trap_trace(trap: &wasm_trap_t, out: &mut MaybeUninit<wasm
 
 /// Returns a copy of the frame.
 #[no_mangle]
-pub extern "C" fn wasm_frame_copy(frame: &wasm_frame_t) -> Box<wasm_frame_t> {
-    Box::new(frame.clone())
+pub extern "C" fn wasm_frame_copy(frame: Option<&wasm_frame_t>) -> Option<Box<wasm_frame_t>> {
+    frame.map(|f| Box::new(f.clone()))
 }
 
 /// The instance whose function the frame is in (owned by the frame), or
 /// NULL if unknown.
 #[no_mangle]
-pub extern "C" fn wasm_frame_instance(frame: &wasm_frame_t) -> Option<&wasm_instance_t> {
-    frame.instance.as_deref()
+pub extern "C" fn wasm_frame_instance(frame: Option<&wasm_frame_t>) -> Option<&wasm_instance_t> {
+    frame?.instance.as_deref()
 }
 
 /// The frame's function, as an index in its module's function index space.
 #[no_mangle]
-pub extern "C" fn wasm_frame_func_index(frame: &wasm_frame_t) -> u32 {
-    frame.frame.func_index
+pub extern "C" fn wasm_frame_func_index(frame: Option<&wasm_frame_t>) -> u32 {
+    frame.map_or(0, |f| f.frame.func_index)
 }
 
 /// Offset of the frame's instruction from the start of its function's
 /// native code.
 #[no_mangle]
-pub extern "C" fn wasm_frame_func_offset(frame: &wasm_frame_t) -> usize {
-    frame.frame.func_offset
+pub extern "C" fn wasm_frame_func_offset(frame: Option<&wasm_frame_t>) -> usize {
+    frame.map_or(0, |f| f.frame.func_offset)
 }
 
 /// Offset of the frame's wasm instruction in the module's bytes.
 #[no_mangle]
-pub extern "C" fn wasm_frame_module_offset(frame: &wasm_frame_t) -> usize {
-    frame.frame.module_offset
+pub extern "C" fn wasm_frame_module_offset(frame: Option<&wasm_frame_t>) -> usize {
+    frame.map_or(0, |f| f.frame.module_offset)
 }

@@ -895,7 +895,7 @@ mod tests {
             kinds.iter().map(|&k| Some(vt(k))).collect();
         let mut out = MaybeUninit::uninit();
         unsafe {
-            wasm_valtype_vec_new(&mut out, elems.len(), elems.as_ptr());
+            wasm_valtype_vec_new(Some(&mut out), elems.len(), elems.as_ptr());
             // The elements were moved into the vector: free only the buffer.
             elems.set_len(0);
             out.assume_init()
@@ -1030,7 +1030,7 @@ mod tests {
 
             // A NULL element.
             let mut p = MaybeUninit::uninit();
-            wasm_valtype_vec_new_uninitialized(&mut p, 2);
+            wasm_valtype_vec_new_uninitialized(Some(&mut p), 2);
             let mut p = p.assume_init();
             p.as_mut_slice()[0] = Some(vt(WASM_I64));
             let mut r = vt_vec(&[WASM_F32]);
@@ -1039,7 +1039,7 @@ mod tests {
 
             let mut p = vt_vec(&[]);
             let mut r = MaybeUninit::uninit();
-            wasm_valtype_vec_new_uninitialized(&mut r, 1);
+            wasm_valtype_vec_new_uninitialized(Some(&mut r), 1);
             let mut r = r.assume_init();
             assert!(wasm_functype_new(Some(&mut p), Some(&mut r)).is_none());
             assert!(is_emptied(&r));
@@ -1514,13 +1514,13 @@ mod tests {
                 Some(func(&[], &[WASM_F64])),
             ];
             let mut v = MaybeUninit::uninit();
-            wasm_functype_vec_new(&mut v, elems.len(), elems.as_ptr());
+            wasm_functype_vec_new(Some(&mut v), elems.len(), elems.as_ptr());
             elems.set_len(0);
             let mut v = v.assume_init();
             assert_eq!(v.size, 3);
 
             let mut c = MaybeUninit::uninit();
-            wasm_functype_vec_copy(&mut c, Some(&v));
+            wasm_functype_vec_copy(Some(&mut c), Some(&v));
             let mut c = c.assume_init();
             assert_eq!(c.size, 3);
             assert!(c.as_slice()[1].is_none());
@@ -1536,14 +1536,14 @@ mod tests {
             wasm_functype_vec_delete(Some(&mut c));
 
             let mut u = MaybeUninit::uninit();
-            wasm_externtype_vec_new_uninitialized(&mut u, 4);
+            wasm_externtype_vec_new_uninitialized(Some(&mut u), 4);
             let mut u = u.assume_init();
             assert_eq!(u.size, 4);
             assert!(u.as_slice().iter().all(|e| e.is_none()));
             wasm_externtype_vec_delete(Some(&mut u));
 
             let mut e = MaybeUninit::uninit();
-            wasm_importtype_vec_new_empty(&mut e);
+            wasm_importtype_vec_new_empty(Some(&mut e));
             let mut e = e.assume_init();
             assert_eq!(e.size, 0);
             wasm_importtype_vec_delete(Some(&mut e));

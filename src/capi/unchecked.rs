@@ -48,10 +48,15 @@ pub type craneway_func_callback_caller_t = Option<
 /// owned trap (message and frames); the store stays usable after a trap.
 #[no_mangle]
 pub unsafe extern "C" fn wasm_func_call_unchecked(
-    func: &wasm_func_t,
+    func: Option<&wasm_func_t>,
     args_and_results: *mut wasm_val_raw_t,
     len: usize,
 ) -> Option<Box<wasm_trap_t>> {
+    let Some(func) = func else {
+        return Some(super::trap::new_trap(Trap::new(
+            "wasm_func_call_unchecked: NULL function",
+        )));
+    };
     let (store, f) = func.parts();
     #[cfg(debug_assertions)]
     {
@@ -106,8 +111,9 @@ pub extern "C" fn wasm_func_new_unchecked(
     env: *mut c_void,
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 ) -> Option<Box<wasm_func_t>> {
-    let env = Env { env, finalizer };
+    // Only a function that is created takes over `env` (and its finalizer).
     let (store, ty, callback) = (store?, ty?, callback?);
+    let env = Env { env, finalizer };
     let s = &store.store;
     let fty = ty.ty().clone();
     let len = fty.slots();
@@ -157,8 +163,9 @@ pub extern "C" fn craneway_func_new_with_caller(
     env: *mut c_void,
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 ) -> Option<Box<wasm_func_t>> {
-    let env = Env { env, finalizer };
+    // Only a function that is created takes over `env` (and its finalizer).
     let (store, ty, callback) = (store?, ty?, callback?);
+    let env = Env { env, finalizer };
     let s = &store.store;
     let weak = s.weak();
     let fty = ty.ty().clone();
@@ -227,10 +234,15 @@ pub unsafe extern "C" fn craneway_caller_memory(
 /// Returns false (writing a zero slot) on a mismatch.
 #[no_mangle]
 pub extern "C" fn craneway_val_to_raw(
-    store: &wasm_store_t,
-    val: &wasm_val_t,
-    out: &mut MaybeUninit<wasm_val_raw_t>,
+    store: Option<&wasm_store_t>,
+    val: Option<&wasm_val_t>,
+    out: Option<&mut MaybeUninit<wasm_val_raw_t>>,
 ) -> bool {
+    let Some(out) = out else { return false };
+    let (Some(store), Some(val)) = (store, val) else {
+        out.write(ValRaw::ZERO);
+        return false;
+    };
     let Some(ty) = super::types::valtype_from_kind(val.kind) else {
         out.write(ValRaw::ZERO);
         return false;
@@ -245,11 +257,16 @@ pub extern "C" fn craneway_val_to_raw(
 /// (writing an i32 zero) for an unknown kind.
 #[no_mangle]
 pub unsafe extern "C" fn craneway_val_from_raw(
-    store: &wasm_store_t,
-    raw: &wasm_val_raw_t,
+    store: Option<&wasm_store_t>,
+    raw: Option<&wasm_val_raw_t>,
     kind: super::types::wasm_valkind_t,
-    out: &mut MaybeUninit<wasm_val_t>,
+    out: Option<&mut MaybeUninit<wasm_val_t>>,
 ) -> bool {
+    let Some(out) = out else { return false };
+    let (Some(store), Some(raw)) = (store, raw) else {
+        out.write(wasm_val_t::i32(0));
+        return false;
+    };
     let Some(ty) = super::types::valtype_from_kind(kind) else {
         out.write(wasm_val_t::i32(0));
         return false;

@@ -118,8 +118,14 @@ pub extern "C" fn wasm_val_delete(v: Option<&mut wasm_val_t>) {
 
 /// Writes a copy of `src` to `out` (a reference is copied, not moved).
 #[no_mangle]
-pub extern "C" fn wasm_val_copy(out: &mut MaybeUninit<wasm_val_t>, src: &wasm_val_t) {
-    out.write(super::guard(wasm_val_t::i32(0), || src.clone()));
+pub extern "C" fn wasm_val_copy(
+    out: Option<&mut MaybeUninit<wasm_val_t>>,
+    src: Option<&wasm_val_t>,
+) {
+    let Some(out) = out else { return };
+    out.write(src.map_or(wasm_val_t::i32(0), |s| {
+        super::guard(wasm_val_t::i32(0), || s.clone())
+    }));
 }
 
 super::vec::declare_vec!(

@@ -88,13 +88,31 @@ impl<T: Clone> WasmVec<T> {
 ///
 /// # Safety
 /// `data` must point to `size` valid elements whose ownership is passed.
-pub unsafe fn vec_new<T>(out: &mut MaybeUninit<WasmVec<T>>, size: usize, data: *const T) {
+pub unsafe fn vec_new<T>(out: Option<&mut MaybeUninit<WasmVec<T>>>, size: usize, data: *const T) {
     let v: Vec<T> = if size == 0 || data.is_null() {
         Vec::new()
     } else {
         (0..size).map(|i| std::ptr::read(data.add(i))).collect()
     };
-    out.write(WasmVec::from_vec(v));
+    put_vec(out, WasmVec::from_vec(v));
+}
+
+/// Writes `v` to an out-parameter; with a NULL one, drops it instead.
+pub fn put<T>(out: Option<&mut MaybeUninit<T>>, v: T) {
+    if let Some(out) = out {
+        out.write(v);
+    }
+}
+
+/// `put` for vectors: with a NULL out-parameter the vector is freed.
+pub fn put_vec<T>(out: Option<&mut MaybeUninit<WasmVec<T>>>, mut v: WasmVec<T>) {
+    match out {
+        Some(out) => {
+            out.write(v);
+        }
+        // SAFETY: `v` was made by `from_vec`.
+        None => drop(unsafe { v.take() }),
+    }
 }
 
 /// Declares `wasm_<name>_vec_t` and its functions for one element type.
@@ -104,20 +122,20 @@ macro_rules! declare_vec {
 
         /// Writes an empty vector to `out`.
         #[no_mangle]
-        pub extern "C" fn $new_empty(out: &mut std::mem::MaybeUninit<$vec>) {
-            out.write($crate::capi::vec::WasmVec::empty());
+        pub extern "C" fn $new_empty(out: Option<&mut std::mem::MaybeUninit<$vec>>) {
+            $crate::capi::vec::put(out, $crate::capi::vec::WasmVec::empty());
         }
 
         /// Writes a vector of `size` zero or NULL elements to `out`.
         #[no_mangle]
-        pub extern "C" fn $new_uninit(out: &mut std::mem::MaybeUninit<$vec>, size: usize) {
-            out.write($crate::capi::vec::WasmVec::defaulted(size));
+        pub extern "C" fn $new_uninit(out: Option<&mut std::mem::MaybeUninit<$vec>>, size: usize) {
+            $crate::capi::vec::put_vec(out, $crate::capi::vec::WasmVec::defaulted(size));
         }
 
         /// Writes a vector taking ownership of the `size` elements at `data`.
         #[no_mangle]
         pub unsafe extern "C" fn $new(
-            out: &mut std::mem::MaybeUninit<$vec>,
+            out: Option<&mut std::mem::MaybeUninit<$vec>>,
             size: usize,
             data: *const $elem,
         ) {
@@ -126,9 +144,12 @@ macro_rules! declare_vec {
 
         /// Writes a deep copy of `src` to `out` (an empty vector for NULL).
         #[no_mangle]
-        pub extern "C" fn $copy(out: &mut std::mem::MaybeUninit<$vec>, src: Option<&$vec>) {
-            let v = src.map_or_else(Vec::new, |s| s.to_vec());
-            out.write($crate::capi::vec::WasmVec::from_vec(v));
+        pub extern "C" fn $copy(out: Option<&mut std::mem::MaybeUninit<$vec>>, src: Option<&$vec>) {
+            let v = match (&out, src) {
+                (Some(_), Some(s)) => s.to_vec(),
+                _ => Vec::new(),
+            };
+            $crate::capi::vec::put(out, $crate::capi::vec::WasmVec::from_vec(v));
         }
 
         /// Deletes the vector's elements and storage; NULL is ignored.
