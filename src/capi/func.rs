@@ -10,7 +10,7 @@ use super::refs::{declare_ref, wasm_func_t, wasm_trap_t, RefInner};
 use super::trap::{new_trap, store_trap};
 use super::types::wasm_functype_t;
 use super::val::{from_raw, to_raw, wasm_val_t, wasm_val_vec_t};
-use crate::runtime::{AsStore, Func, Trap};
+use crate::runtime::{AsStore, Func, NativeCallback, Trap};
 use crate::{FuncType, ValRaw, ValType};
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
@@ -57,6 +57,12 @@ impl wasm_func_t {
             _ => unreachable!("wasm_func_t always holds a function"),
         }
     }
+
+    /// The function's resolved entry (see `FuncEntry`).
+    #[inline]
+    pub(crate) fn entry(&self) -> crate::runtime::FuncEntry {
+        self.r.entry.expect("a function reference has its entry")
+    }
 }
 
 /// Calls `f` with C value arrays for a host call: arguments converted from
@@ -67,17 +73,20 @@ unsafe fn run_callback(
     values: *mut ValRaw,
     f: impl FnOnce(*const wasm_val_vec_t, *mut wasm_val_vec_t) -> Option<Box<wasm_trap_t>>,
 ) -> Result<(), Trap> {
-    let store = store.upgrade().ok_or_else(|| Trap::new("store is gone"))?;
+    // The store is needed for references only.
+    let has_refs = ty.params().iter().chain(ty.results()).any(|t| t.is_ref());
+    let store = if has_refs {
+        Some(store.upgrade().ok_or_else(|| Trap::new("store is gone"))?)
+    } else {
+        None
+    };
     let (np, nr) = (ty.params().len(), ty.results().len());
     let mut vals = ValBuf::new(np + nr);
     for (i, t) in ty.params().iter().enumerate() {
-        vals.push(from_raw(&store, *values.add(i), *t));
+        vals.push(raw_to_c(store.as_ref(), *values.add(i), *t));
     }
     for t in ty.results() {
-        vals.push(super::val::from_runtime(
-            &store,
-            crate::runtime::Val::default_for(*t),
-        ));
+        vals.push(raw_to_c(store.as_ref(), ValRaw::ZERO, *t));
     }
     let (args, results) = vals.as_mut_slice().split_at_mut(np);
     let args_vec = wasm_val_vec_t {
@@ -92,10 +101,69 @@ unsafe fn run_callback(
         return Err(trap.trap().clone());
     }
     for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
-        *values.add(i) = to_raw(&store, r, *t)
-            .map_err(|e| Trap::new(format!("host function result {i}: {e}")))?;
+        let raw = match &store {
+            Some(s) => arg_to_raw(s, r, *t),
+            None => num_to_raw(r, *t)
+                .ok_or_else(|| format!("a value of kind {} where {t} is expected", r.kind)),
+        };
+        *values.add(i) = raw.map_err(|e| Trap::new(format!("host function result {i}: {e}")))?;
     }
     Ok(())
+}
+
+/// A raw slot of type `ty` as a C value; `store` is needed for references.
+#[inline]
+unsafe fn raw_to_c(store: Option<&StoreRef>, raw: ValRaw, ty: ValType) -> wasm_val_t {
+    use super::types::{WASM_F32, WASM_F64, WASM_I64, WASM_V128};
+    use super::val::wasm_val_union as U;
+    match ty {
+        ValType::I32 => wasm_val_t::i32(raw.i32),
+        ValType::I64 => wasm_val_t {
+            kind: WASM_I64,
+            of: U { i64: raw.i64 },
+        },
+        ValType::F32 => wasm_val_t {
+            kind: WASM_F32,
+            of: U {
+                f32: f32::from_bits(raw.f32),
+            },
+        },
+        ValType::F64 => wasm_val_t {
+            kind: WASM_F64,
+            of: U {
+                f64: f64::from_bits(raw.f64),
+            },
+        },
+        ValType::V128 => wasm_val_t {
+            kind: WASM_V128,
+            of: U { v128: raw.v128 },
+        },
+        _ => match store {
+            Some(s) => from_raw(s, raw, ty),
+            None => wasm_val_t::i32(0),
+        },
+    }
+}
+
+/// A numeric C value as a raw slot, if it has type `ty`.
+#[inline]
+fn num_to_raw(v: &wasm_val_t, ty: ValType) -> Option<ValRaw> {
+    use super::types::{WASM_F32, WASM_F64, WASM_I32, WASM_I64, WASM_V128};
+    // SAFETY (union reads): each arm reads the field its kind selects.
+    unsafe {
+        Some(match (ty, v.kind) {
+            (ValType::I32, WASM_I32) => ValRaw { i32: v.of.i32 },
+            (ValType::I64, WASM_I64) => ValRaw { i64: v.of.i64 },
+            (ValType::F32, WASM_F32) => ValRaw {
+                f32: v.of.f32.to_bits(),
+            },
+            (ValType::F64, WASM_F64) => ValRaw {
+                f64: v.of.f64.to_bits(),
+            },
+            (ValType::V128, WASM_V128) => ValRaw { v128: v.of.v128 },
+            _ => return None,
+        })
+    }
 }
 
 /// Values of one host call: on the stack for up to `2 * INLINE`, else on
@@ -159,11 +227,6 @@ struct Env {
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 }
 
-impl Env {
-    fn ptr(&self) -> *mut c_void {
-        self.env
-    }
-}
 // SAFETY: the environment is the embedder's; it is only used on the thread
 // that uses the store, as the standard requires.
 unsafe impl Send for Env {}
@@ -177,21 +240,80 @@ impl Drop for Env {
     }
 }
 
+/// A standard host function's callback, as the runtime's native callback
+/// environment.
+struct StdHost {
+    callback: StdCallback,
+    ty: FuncType,
+    store: WeakStore,
+    /// Finalizes the embedder's environment when the function is dropped.
+    _env: Option<Env>,
+}
+
+enum StdCallback {
+    Plain(
+        unsafe extern "C" fn(
+            *const wasm_val_vec_t,
+            *mut wasm_val_vec_t,
+        ) -> Option<Box<wasm_trap_t>>,
+    ),
+    WithEnv(
+        unsafe extern "C" fn(
+            *mut c_void,
+            *const wasm_val_vec_t,
+            *mut wasm_val_vec_t,
+        ) -> Option<Box<wasm_trap_t>>,
+        *mut c_void,
+    ),
+}
+
+/// The runtime's native callback for standard host functions: converts the
+/// raw slots to C values and back around the embedder's callback.
+unsafe extern "C" fn std_host_adapter(
+    env: *mut c_void,
+    values: *mut ValRaw,
+    _len: usize,
+) -> *mut c_void {
+    let host = &*(env as *const StdHost);
+    let result = run_callback(&host.store, &host.ty, values, |a, r| match host.callback {
+        StdCallback::Plain(f) => f(a, r),
+        StdCallback::WithEnv(f, env) => f(env, a, r),
+    });
+    match result {
+        Ok(()) => std::ptr::null_mut(),
+        Err(trap) => Box::into_raw(Box::new(trap)) as *mut c_void,
+    }
+}
+
+unsafe fn adapter_trap(p: *mut c_void) -> Trap {
+    *Box::from_raw(p as *mut Trap)
+}
+
+unsafe extern "C" fn drop_std_host(env: *mut c_void) {
+    drop(Box::from_raw(env as *mut StdHost));
+}
+
 fn new_host(
     store: &wasm_store_t,
     ty: &wasm_functype_t,
-    call: impl Fn(&WeakStore, &FuncType, *mut ValRaw) -> Result<(), Trap> + Send + Sync + 'static,
+    callback: StdCallback,
+    env: Option<Env>,
 ) -> Box<wasm_func_t> {
     let s = &store.store;
-    let weak = s.weak();
-    let fty = ty.ty().clone();
-    let sig = fty.clone();
-    // SAFETY: `call` writes every result slot with a checked value.
-    let f = unsafe {
-        Func::new_unchecked(s.get(), fty, move |_caller, values| {
-            call(&weak, &sig, values)
-        })
+    let host = Box::new(StdHost {
+        callback,
+        ty: ty.ty().clone(),
+        store: s.weak(),
+        _env: env,
+    });
+    let native = NativeCallback {
+        callback: std_host_adapter,
+        env: Box::into_raw(host) as *mut c_void,
+        to_trap: adapter_trap,
+        drop_env: Some(drop_std_host),
     };
+    // SAFETY: the adapter writes every result slot with a checked value.
+    let f = unsafe { Func::new_native(s.get(), ty.ty().clone(), native) };
     wasm_func_t::wrap(RefInner::Func(s.clone(), f))
 }
 
@@ -205,10 +327,7 @@ pub extern "C" fn wasm_func_new(
 ) -> Option<Box<wasm_func_t>> {
     let (store, ty, callback) = (store?, ty?, callback?);
     super::guard(None, || {
-        Some(new_host(store, ty, move |weak, sig, values| {
-            // SAFETY: the trampoline passes one slot per parameter/result.
-            unsafe { run_callback(weak, sig, values, |a, r| callback(a, r)) }
-        }))
+        Some(new_host(store, ty, StdCallback::Plain(callback), None))
     })
 }
 
@@ -225,13 +344,14 @@ pub extern "C" fn wasm_func_new_with_env(
 ) -> Option<Box<wasm_func_t>> {
     // Only a function that is created takes over `env` (and its finalizer).
     let (store, ty, callback) = (store?, ty?, callback?);
-    let env = Env { env, finalizer };
+    let fin = Env { env, finalizer };
     super::guard(None, || {
-        Some(new_host(store, ty, move |weak, sig, values| {
-            let env = env.ptr();
-            // SAFETY: as in wasm_func_new.
-            unsafe { run_callback(weak, sig, values, |a, r| callback(env, a, r)) }
-        }))
+        Some(new_host(
+            store,
+            ty,
+            StdCallback::WithEnv(callback, env),
+            Some(fin),
+        ))
     })
 }
 
@@ -288,6 +408,7 @@ pub extern "C" fn wasm_func_call(
 
 fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> Result<(), Trap> {
     let (store, f) = func.parts();
+    // The types, copied out of the store (converting a reference touches it).
     let mut types = [ValType::I32; 2 * INLINE];
     let mut heap_types = Vec::new();
     let (np, nr) = {
@@ -316,29 +437,41 @@ fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> 
     } else {
         &heap_types
     };
-    let mut inline = [ValRaw::ZERO; INLINE];
-    let mut heap = Vec::new();
     let slots = np.max(nr);
-    let raw: &mut [ValRaw] = if slots <= INLINE {
-        &mut inline[..slots]
+    let mut inline = [const { MaybeUninit::<ValRaw>::uninit() }; INLINE];
+    let mut heap = Vec::new();
+    let raw: *mut ValRaw = if slots <= INLINE {
+        inline.as_mut_ptr().cast()
     } else {
         heap.resize(slots, ValRaw::ZERO);
-        &mut heap
+        heap.as_mut_ptr()
     };
     for (i, (a, t)) in args.iter().zip(&types[..np]).enumerate() {
-        raw[i] = to_raw(store, a, *t)
+        let v = arg_to_raw(store, a, *t)
             .map_err(|e| Trap::new(format!("wasm_func_call: argument {i}: {e}")))?;
+        // SAFETY: `raw` has `slots` >= np slots.
+        unsafe { raw.add(i).write(v) };
     }
     // SAFETY: the slots hold checked arguments of the function's type and
     // have room for its results.
-    unsafe { f.call_unchecked(store.get(), raw.as_mut_ptr()) }?;
+    unsafe { func.entry().call(raw) }?;
     for (i, t) in types[np..].iter().enumerate() {
         // SAFETY: the callee wrote a value of type `t` into slot i.
-        let v = unsafe { from_raw(store, raw[i], *t) };
+        let v = unsafe { from_raw(store, *raw.add(i), *t) };
         // The slot may hold garbage (the standard lets callers pass
         // uninitialised result arrays): overwrite without dropping.
         // SAFETY: `results[i]` is a valid place for a value.
         unsafe { std::ptr::write(&mut results[i], v) };
     }
     Ok(())
+}
+
+/// A C value as the raw slot of a `ty` argument: numbers directly,
+/// references through the store.
+#[inline]
+fn arg_to_raw(store: &StoreRef, v: &wasm_val_t, ty: ValType) -> Result<ValRaw, String> {
+    match num_to_raw(v, ty) {
+        Some(raw) => Ok(raw),
+        None => to_raw(store, v, ty),
+    }
 }

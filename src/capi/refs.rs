@@ -9,7 +9,7 @@
 //! pointer, checked by kind where they narrow.
 
 use super::engine::{HostInfo, ObjectKey, StoreRef, WeakStore};
-use crate::runtime::{ExternRef, Func, Global, Instance, Memory, Module, Table, Trap};
+use crate::runtime::{ExternRef, Func, FuncEntry, Global, Instance, Memory, Module, Table, Trap};
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 
@@ -51,11 +51,17 @@ pub(crate) enum RefInner {
 #[derive(Clone)]
 pub struct wasm_ref_t {
     pub(crate) inner: RefInner,
+    /// For a function, its entry resolved once, for the call paths.
+    pub(crate) entry: Option<FuncEntry>,
 }
 
 impl wasm_ref_t {
     pub(crate) fn new(inner: RefInner) -> wasm_ref_t {
-        wasm_ref_t { inner }
+        let entry = match &inner {
+            RefInner::Func(s, f) => Some(f.entry(s.get())),
+            _ => None,
+        };
+        wasm_ref_t { inner, entry }
     }
 
     pub(crate) fn store(&self) -> Option<&StoreRef> {

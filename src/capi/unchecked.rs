@@ -11,7 +11,7 @@ use super::refs::{wasm_extern_t, wasm_func_t, wasm_trap_t, RefInner};
 use super::trap::store_trap;
 use super::types::wasm_functype_t;
 use super::val::{from_raw, to_raw, wasm_val_t};
-use crate::runtime::{Caller, Extern, Func, Trap};
+use crate::runtime::{Caller, Extern, Func, NativeCallback, Trap};
 use crate::{ValRaw, ValType};
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
@@ -67,8 +67,8 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
             ))));
         }
     }
-    let _ = len;
-    match f.call_unchecked(store.get(), args_and_results) {
+    let _ = (len, f);
+    match func.entry().call(args_and_results) {
         Ok(()) => None,
         Err(t) => Some(store_trap(store, t)),
     }
@@ -116,19 +116,29 @@ pub extern "C" fn wasm_func_new_unchecked(
     let env = Env { env, finalizer };
     let s = &store.store;
     let fty = ty.ty().clone();
-    let len = fty.slots();
+    // The C function is called directly by the runtime: same ABI, with the
+    // trap returned as an opaque pointer.
+    // SAFETY: `Option<Box<wasm_trap_t>>` has the layout of a nullable pointer.
+    let callback: unsafe extern "C" fn(*mut c_void, *mut ValRaw, usize) -> *mut c_void =
+        unsafe { std::mem::transmute(callback) };
+    let env = std::mem::ManuallyDrop::new(env);
+    let native = NativeCallback {
+        callback,
+        env: env.env,
+        to_trap: trap_from_ptr,
+        drop_env: env.finalizer,
+    };
     super::guard(None, || {
         // SAFETY: the embedder's callback writes its results (contract).
-        let f = unsafe {
-            Func::new_unchecked(s.get(), fty, move |_caller, values| {
-                match callback(env.ptr(), values, len) {
-                    None => Ok(()),
-                    Some(t) => Err(t.trap().clone()),
-                }
-            })
-        };
+        let f = unsafe { Func::new_native(s.get(), fty, native) };
         Some(wasm_func_t::wrap(RefInner::Func(s.clone(), f)))
     })
+}
+
+/// Takes the trap a native host callback returned.
+unsafe fn trap_from_ptr(p: *mut c_void) -> Trap {
+    let trap = Box::from_raw(p as *mut wasm_trap_t);
+    trap.trap().clone()
 }
 
 /// The calling instance of a host function made by

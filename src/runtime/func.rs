@@ -37,9 +37,59 @@ type RawHostCallback = dyn Fn(Caller<'_>, *mut ValRaw) -> Result<(), Trap> + Sen
 pub(crate) struct HostFunc {
     ctx: VMHostFuncContext,
     funcref: VMFuncRef,
-    callback: Box<RawHostCallback>,
+    /// max(params, results), passed to native callbacks.
+    ty_slots: usize,
+    callback: HostCallback,
     store: *mut StoreData,
     _trampolines: Arc<HostTrampolines>,
+}
+
+/// How a host function is implemented.
+enum HostCallback {
+    /// A Rust closure, given a `Caller`.
+    Closure(Box<RawHostCallback>),
+    /// A C function on raw slots, called directly (see `Func::new_native`).
+    Native(NativeCallback),
+}
+
+/// A C host function: `callback(env, values, len)` returns NULL, or an
+/// error that `to_trap` turns into the trap (and releases); `drop_env`
+/// runs when the function is dropped.
+pub struct NativeCallback {
+    pub callback:
+        unsafe extern "C" fn(*mut std::ffi::c_void, *mut ValRaw, usize) -> *mut std::ffi::c_void,
+    pub env: *mut std::ffi::c_void,
+    pub to_trap: unsafe fn(*mut std::ffi::c_void) -> Trap,
+    pub drop_env: Option<unsafe extern "C" fn(*mut std::ffi::c_void)>,
+}
+
+impl Drop for NativeCallback {
+    fn drop(&mut self) {
+        if let Some(f) = self.drop_env {
+            // SAFETY: the creator's finalizer for its own environment.
+            unsafe { f(self.env) }
+        }
+    }
+}
+
+/// A function's entry, resolved once: calling through it skips the
+/// store's lookups. Valid while the store lives.
+#[derive(Clone, Copy)]
+pub struct FuncEntry {
+    store: *mut StoreData,
+    funcref: *const VMFuncRef,
+}
+
+impl FuncEntry {
+    /// Calls the function on raw slots, as `Func::call_unchecked`.
+    ///
+    /// # Safety
+    /// As `Func::call_unchecked`; the store must be alive and not borrowed
+    /// elsewhere for the call.
+    #[inline]
+    pub unsafe fn call(self, values: *mut ValRaw) -> Result<(), Trap> {
+        call_raw(&mut *self.store, self.funcref, values)
+    }
 }
 
 /// What a host function gets: the store, and the instance that called it
@@ -105,7 +155,28 @@ impl Func {
         ty: FuncType,
         callback: impl Fn(Caller<'_>, *mut ValRaw) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
-        let store = store.store_data_mut();
+        Self::make_host(
+            store.store_data_mut(),
+            ty,
+            HostCallback::Closure(Box::new(callback)),
+        )
+    }
+
+    /// A host function of type `ty` implemented by a C function on raw
+    /// slots, called with no Rust closure or caller lookup in between.
+    ///
+    /// # Safety
+    /// The callback must write a value of the right type to every result
+    /// slot, references included (null or owned by this store).
+    pub unsafe fn new_native(
+        mut store: impl AsStoreMut,
+        ty: FuncType,
+        native: NativeCallback,
+    ) -> Func {
+        Self::make_host(store.store_data_mut(), ty, HostCallback::Native(native))
+    }
+
+    fn make_host(store: &mut StoreData, ty: FuncType, callback: HostCallback) -> Func {
         let type_id = store.engine.intern(&ty);
         let tramps = store
             .engine
@@ -125,7 +196,8 @@ impl Func {
                 type_id,
                 _pad: 0,
             },
-            callback: Box::new(callback),
+            ty_slots: ty.slots(),
+            callback,
             store: store as *mut StoreData,
             _trampolines: tramps,
         });
@@ -137,6 +209,16 @@ impl Func {
     }
 
     /// The function's type, borrowed from the store.
+    /// The function's entry, for repeated raw calls (see `FuncEntry`).
+    pub fn entry(&self, mut store: impl AsStoreMut) -> FuncEntry {
+        let store = store.store_data_mut();
+        check_store(store, self.store);
+        FuncEntry {
+            funcref: store.funcs[self.index as usize].funcref,
+            store,
+        }
+    }
+
     pub(crate) fn ty_ref<'a>(&self, store: &'a StoreData) -> &'a FuncType {
         check_store(store, self.store);
         &store.funcs[self.index as usize].ty
@@ -228,7 +310,7 @@ pub(crate) unsafe fn call_raw(
     let prev_limit = store.ctx.stack_limit;
     if prev_limit == 0 {
         let sp = traps::approximate_sp();
-        store.ctx.stack_limit = sp.saturating_sub(store.engine.config().max_wasm_stack);
+        store.ctx.stack_limit = sp.saturating_sub(store.max_wasm_stack);
     }
     let result = traps::enter(
         f.array_call,
@@ -278,6 +360,18 @@ unsafe fn invoke_host(
     caller_vmctx: *mut u8,
     values: *mut ValRaw,
 ) -> Result<(), Trap> {
+    let callback = match &hf.callback {
+        HostCallback::Native(n) => {
+            let len = hf.ty_slots;
+            let err = (n.callback)(n.env, values, len);
+            return if err.is_null() {
+                Ok(())
+            } else {
+                Err((n.to_trap)(err))
+            };
+        }
+        HostCallback::Closure(c) => c,
+    };
     // SAFETY (caller): the store is borrowed by the call that entered wasm
     // further up this stack and is not used by it until we return.
     let store = &mut *hf.store;
@@ -289,7 +383,7 @@ unsafe fn invoke_host(
             instance_of(caller_vmctx).host_data,
         ))
     };
-    (hf.callback)(Caller { store, instance }, values)
+    callback(Caller { store, instance }, values)
 }
 
 /// Runs a typed host callback on raw slots: converts the parameters to

@@ -32,6 +32,8 @@ pub(crate) struct ExternRefData {
 pub struct StoreData {
     pub(crate) engine: Engine,
     pub(crate) id: u64,
+    /// The engine's wasm stack limit, kept here for the entry path.
+    pub(crate) max_wasm_stack: usize,
     pub(crate) ctx: Box<VMStoreContext>,
     // Instances first: they point into everything below.
     pub(crate) instances: Vec<InstanceData>,
@@ -61,6 +63,7 @@ impl Store {
         let mut data = Box::new(StoreData {
             engine: engine.clone(),
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            max_wasm_stack: engine.config().max_wasm_stack,
             ctx: Box::new(VMStoreContext {
                 stack_limit: 0,
                 store: std::ptr::null_mut(),

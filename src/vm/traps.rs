@@ -49,15 +49,19 @@ pub const MAX_FRAMES: usize = 64;
 
 /// One host->wasm entry, on the entering thread's stack. The first two
 /// fields are shared with entry.c.
+///
+/// Entering wasm initialises only the few words it must: the trace buffer
+/// (last, so nothing forces it to be cleared) is written by the signal
+/// handler alone.
 #[repr(C)]
 pub struct Activation {
-    jmp_buf: [usize; 5],
+    jmp_buf: MaybeUninit<[usize; 5]>,
     prev: *mut Activation,
     trap_code: Option<TrapCode>,
     trace_len: usize,
-    trace: MaybeUninit<[usize; MAX_FRAMES]>,
     /// A host function's failure, waiting to be returned by `enter`.
     pub host_trap: Option<Box<dyn Any + Send>>,
+    trace: MaybeUninit<[usize; MAX_FRAMES]>,
 }
 
 // entry.c reads only the leading `jmp_buf` and `prev` fields of an
@@ -102,7 +106,7 @@ pub unsafe fn enter(
     values: *mut ValRaw,
 ) -> Result<(), Box<TrapInfo>> {
     let mut act = Activation {
-        jmp_buf: [0; 5],
+        jmp_buf: MaybeUninit::uninit(),
         prev: std::ptr::null_mut(),
         trap_code: None,
         trace_len: 0,
