@@ -156,9 +156,9 @@ bool craneway_caller_memory(craneway_caller_t *caller,
                             uint8_t **data,
                             size_t *size);
 
-// Converts a value to a raw slot. The value must have kind `kind` of the
-// function or global it is meant for; references must belong to `store`.
-// Returns false (writing a zero slot) on a mismatch.
+// Converts a value to a raw slot (of the value's own kind; references must
+// belong to `store`). Returns false, writing a zero slot, for an unknown
+// kind, a reference of another store, or a NULL argument.
 WASM_API_EXTERN
 bool craneway_val_to_raw(const wasm_store_t *store,
                          const wasm_val_t *val,

@@ -239,9 +239,9 @@ pub unsafe extern "C" fn craneway_caller_memory(
     true
 }
 
-/// Converts a value to a raw slot. The value must have kind `kind` of the
-/// function or global it is meant for; references must belong to `store`.
-/// Returns false (writing a zero slot) on a mismatch.
+/// Converts a value to a raw slot (of the value's own kind; references must
+/// belong to `store`). Returns false, writing a zero slot, for an unknown
+/// kind, a reference of another store, or a NULL argument.
 #[no_mangle]
 pub extern "C" fn craneway_val_to_raw(
     store: Option<&wasm_store_t>,
