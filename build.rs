@@ -12,9 +12,19 @@ fn main() {
     println!("cargo:rerun-if-changed=src/vm/entry.c");
     println!("cargo:rerun-if-changed=src/capi");
     println!("cargo:rerun-if-env-changed=CRANEWAY_BLESS_HEADERS");
-    // A versioned soname, so installed programs bind to the ABI version.
+    // A versioned soname, so installed programs bind to the ABI version; and
+    // beside the library in the build directory (OUT_DIR is
+    // <profile>/build/<pkg>/out) a link of that name, so programs linked
+    // there run in place.
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libcraneway.so.0");
+        let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+        if let Some(profile_dir) = out.ancestors().nth(3) {
+            let link = profile_dir.join("libcraneway.so.0");
+            if std::fs::symlink_metadata(&link).is_err() {
+                let _ = std::os::unix::fs::symlink("libcraneway.so", &link);
+            }
+        }
     }
     cc::Build::new()
         .file("src/vm/entry.c")
