@@ -93,6 +93,12 @@ WASM_API_EXTERN bool craneway_config_max_wasm_stack(wasm_config_t *config, size_
 // bounds-checked. Returns false, changing nothing, for a bad value.
 WASM_API_EXTERN bool craneway_config_memory_guard_size(wasm_config_t *config, uint64_t bytes);
 
+// Sets the address space reserved for each linear memory (a multiple of
+// 64 KiB from 64 KiB to 4 GiB; default 4 GiB). Below 4 GiB every memory
+// access is bounds-checked and memories cannot grow past the reservation.
+// Returns false, changing nothing, for a bad value or a NULL config.
+WASM_API_EXTERN bool craneway_config_memory_reservation(wasm_config_t *config, uint64_t bytes);
+
 // Enables WebAssembly proposals beyond 2.0 (an OR of
 // `CRANEWAY_FEATURE_*`; 0, the default, is exactly WebAssembly 2.0).
 // Returns false, changing nothing, for unknown bits or a NULL config.

@@ -27,6 +27,7 @@ pub struct Config {
     pub(crate) opt_level: OptLevel,
     pub(crate) max_wasm_stack: usize,
     pub(crate) guard_size: u64,
+    pub(crate) memory_reservation: u64,
 }
 
 impl Default for Config {
@@ -36,6 +37,7 @@ impl Default for Config {
             opt_level: OptLevel::Speed,
             max_wasm_stack: 512 * 1024,
             guard_size: 2 << 30,
+            memory_reservation: 1 << 32,
         }
     }
 }
@@ -72,6 +74,21 @@ impl Config {
             ));
         }
         self.guard_size = bytes;
+        Ok(self)
+    }
+
+    /// Address space reserved for each linear memory (a multiple of 64 KiB
+    /// from 64 KiB to 4 GiB; default 4 GiB). With 4 GiB, 32-bit accesses
+    /// need no bounds checks; with less, compiled code checks every access
+    /// against the memory's size, and a memory cannot grow past the
+    /// reservation.
+    pub fn memory_reservation(&mut self, bytes: u64) -> Result<&mut Self, String> {
+        if !(65536..=1 << 32).contains(&bytes) || !bytes.is_multiple_of(65536) {
+            return Err(format!(
+                "memory reservation must be a multiple of 64 KiB between 64 KiB and 4 GiB, got {bytes}"
+            ));
+        }
+        self.memory_reservation = bytes;
         Ok(self)
     }
 

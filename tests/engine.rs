@@ -340,3 +340,44 @@ fn unbounded_recursion_on_a_thread_with_a_small_stack() {
         .join()
         .unwrap();
 }
+
+#[test]
+fn small_memory_reservation_bounds_checks_and_limits_growth() {
+    let mut config = Config::new();
+    config.memory_reservation(16 * 65536).unwrap();
+    config.memory_guard_size(65536).unwrap();
+    assert!(config.memory_reservation(1000).is_err());
+    let mut store = Store::new(&Engine::new(&config).unwrap());
+    let inst = instantiate(
+        &mut store,
+        r#"(module (memory (export "m") 1)
+            (func (export "load") (param i32) (result i32) local.get 0 i32.load)
+            (func (export "load_far") (param i32) (result i32) local.get 0 i32.load offset=100000)
+            (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))"#,
+        &[],
+    );
+    let load = |store: &mut Store, name, addr| call(store, inst, name, &[Val::I32(addr)], 1);
+    assert!(matches!(
+        load(&mut store, "load", 65532).unwrap()[0],
+        Val::I32(0)
+    ));
+    assert_eq!(
+        trap_message(load(&mut store, "load", 65533)),
+        "out of bounds memory access"
+    );
+    assert_eq!(
+        trap_message(load(&mut store, "load_far", 0)),
+        "out of bounds memory access"
+    );
+    let grow = |store: &mut Store, n| call(store, inst, "grow", &[Val::I32(n)], 1).unwrap()[0];
+    assert!(matches!(grow(&mut store, 15), Val::I32(1)));
+    assert!(matches!(grow(&mut store, 1), Val::I32(-1)));
+    assert!(matches!(
+        load(&mut store, "load_far", 0).unwrap()[0],
+        Val::I32(0)
+    ));
+    // A module whose memory needs more than the reservation cannot be instantiated.
+    let big = wat::parse_str("(module (memory 17))").unwrap();
+    let module = Module::new(store.engine(), &big).unwrap();
+    assert!(Instance::new(&mut store, &module, &[]).is_err());
+}

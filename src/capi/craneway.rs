@@ -93,6 +93,18 @@ pub extern "C" fn craneway_config_memory_guard_size(
     config.is_some_and(|c| c.config.memory_guard_size(bytes).is_ok())
 }
 
+/// Sets the address space reserved for each linear memory (a multiple of
+/// 64 KiB from 64 KiB to 4 GiB; default 4 GiB). Below 4 GiB every memory
+/// access is bounds-checked and memories cannot grow past the reservation.
+/// Returns false, changing nothing, for a bad value or a NULL config.
+#[no_mangle]
+pub extern "C" fn craneway_config_memory_reservation(
+    config: Option<&mut wasm_config_t>,
+    bytes: u64,
+) -> bool {
+    config.is_some_and(|c| c.config.memory_reservation(bytes).is_ok())
+}
+
 /// Feature bits for `craneway_config_wasm_features`.
 pub const CRANEWAY_FEATURE_EXTENDED_CONST: u32 = 1;
 

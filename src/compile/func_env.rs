@@ -33,6 +33,7 @@ pub struct FuncEnv<'a> {
     info: &'a ModuleInfo,
     offsets: &'a VMOffsets,
     guard_size: u64,
+    reservation: u64,
     heaps: PrimaryMap<Heap, HeapData>,
     vmctx: Option<ir::GlobalValue>,
     builtin_sigs: HashMap<Builtin, ir::SigRef>,
@@ -43,13 +44,14 @@ impl<'a> FuncEnv<'a> {
         isa: &'a dyn TargetIsa,
         info: &'a ModuleInfo,
         offsets: &'a VMOffsets,
-        guard_size: u64,
+        (guard_size, reservation): (u64, u64),
     ) -> Self {
         FuncEnv {
             isa,
             info,
             offsets,
             guard_size,
+            reservation,
             heaps: PrimaryMap::new(),
             vmctx: None,
             builtin_sigs: HashMap::new(),
@@ -267,12 +269,25 @@ impl cranelift_wasm::FuncEnvironment for FuncEnv<'_> {
         let def = self.load_gv(func, vmctx, self.offsets.memory(i));
         let base = self.load_gv(func, def, vmc::MEMORY_BASE);
         let ty = self.info.memories[i as usize];
+        // A full 4 GiB reservation needs no bounds checks; a smaller one is
+        // checked against the current length (the base never moves).
+        let style = if self.reservation >= HEAP_BOUND {
+            HeapStyle::Static { bound: HEAP_BOUND }
+        } else {
+            let bound_gv = func.create_global_value(ir::GlobalValueData::Load {
+                base: def,
+                offset: vmc::MEMORY_LENGTH.into(),
+                global_type: I64,
+                flags: MemFlags::trusted(),
+            });
+            HeapStyle::Dynamic { bound_gv }
+        };
         Ok(self.heaps.push(HeapData {
             base,
             min_size: u64::from(ty.minimum) << 16,
             max_size: Some(u64::from(ty.maximum.unwrap_or(65536)) << 16),
             offset_guard_size: self.guard_size,
-            style: HeapStyle::Static { bound: HEAP_BOUND },
+            style,
             index_type: I32,
             memory_type: None,
             page_size_log2: 16,

@@ -212,7 +212,7 @@ pub fn compile_module(
     isa: &dyn TargetIsa,
     info: &ModuleInfo,
     bodies: Vec<FunctionInput<'_>>,
-    guard_size: u64,
+    memory: (u64, u64),
 ) -> Result<(CodeImage, Vec<u32>), String> {
     let offsets = VMOffsets::new(info);
     let first = info.num_imported_funcs;
@@ -234,15 +234,7 @@ pub fn compile_module(
         let mut out = Vec::new();
         for (i, input) in chunk {
             let index = first + i as u32;
-            let r = compile_function(
-                isa,
-                info,
-                &offsets,
-                guard_size,
-                &mut translator,
-                index,
-                input,
-            );
+            let r = compile_function(isa, info, &offsets, memory, &mut translator, index, input);
             // A failed translation leaves the translator mid-function, and
             // the module is rejected anyway: stop this worker here. Every
             // function before the first failing one (in index order) is
@@ -295,7 +287,7 @@ fn compile_function(
     isa: &dyn TargetIsa,
     info: &ModuleInfo,
     offsets: &VMOffsets,
-    guard_size: u64,
+    memory: (u64, u64),
     translator: &mut FuncTranslator,
     index: u32,
     input: FunctionInput<'_>,
@@ -304,7 +296,7 @@ fn compile_function(
     let mut ctx = Context::new();
     ctx.func.signature = wasm_signature(isa, info.func_type(index));
     ctx.func.name = ir::UserFuncName::user(0, index);
-    let mut env = FuncEnv::new(isa, info, offsets, guard_size);
+    let mut env = FuncEnv::new(isa, info, offsets, memory);
     translator
         .translate_body(&mut validator, input.body, &mut ctx.func, &mut env)
         .map_err(|e| match e {

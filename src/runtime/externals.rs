@@ -46,8 +46,9 @@ impl Memory {
         if ty.maximum.is_some_and(|m| m < ty.minimum) {
             return Err(Error::Other("memory maximum is below its minimum".into()));
         }
-        let guard = store.engine.config().guard_size as usize;
-        let mem = LinearMemory::new(ty, guard).map_err(Error::Other)?;
+        let c = store.engine.config();
+        let plan = (c.memory_reservation as usize, c.guard_size as usize);
+        let mem = LinearMemory::new(ty, plan).map_err(Error::Other)?;
         store.memories.push(mem);
         Ok(Memory::from_index(store, store.memories.len() as u32 - 1))
     }

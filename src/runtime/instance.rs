@@ -37,7 +37,8 @@ impl Module {
         let features = engine.config().features;
         let (info, bodies) = crate::module::parse(bytes, features).map_err(Error::Invalid)?;
         let isa = engine.isa();
-        let guard = engine.config().guard_size;
+        let c = engine.config();
+        let guard = (c.guard_size, c.memory_reservation);
         // A panic in the compiler is a bug of ours or Cranelift's; it must
         // still come back as an error, never take the host down.
         let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -290,10 +291,11 @@ impl Instance {
                 _ => return Err(incompatible(store)),
             }
         }
-        let guard = store.engine.config().guard_size as usize;
+        let c = store.engine.config();
+        let plan = (c.memory_reservation as usize, c.guard_size as usize);
         let mut memories = vm_imports.memories.clone();
         for ty in &info.memories[info.num_imported_memories as usize..] {
-            let mut mem = LinearMemory::new(*ty, guard).map_err(Error::Other)?;
+            let mut mem = LinearMemory::new(*ty, plan).map_err(Error::Other)?;
             memories.push(&mut *mem as *mut LinearMemory);
             memory_ids.push(store.memories.len() as u32);
             store.memories.push(mem);

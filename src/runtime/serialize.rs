@@ -28,12 +28,13 @@ fn fingerprint(engine: &Engine) -> String {
     let isa_flags: Vec<String> = isa.isa_flags().iter().map(|v| v.to_string()).collect();
     let c = engine.config();
     format!(
-        "{} | {} | {} | {:?} | guard={}",
+        "{} | {} | {} | {:?} | guard={} reservation={}",
         isa.triple(),
         isa.flags(),
         isa_flags.join(","),
         c.features,
-        c.guard_size
+        c.guard_size,
+        c.memory_reservation
     )
 }
 

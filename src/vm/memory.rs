@@ -22,12 +22,23 @@ pub struct LinearMemory {
 unsafe impl Send for LinearMemory {}
 
 impl LinearMemory {
-    /// Reserves `4 GiB + guard` bytes and makes `ty.minimum` pages accessible.
-    pub fn new(ty: MemoryType, guard: usize) -> Result<Box<LinearMemory>, String> {
+    /// Reserves `reservation + guard` bytes (`plan`; the reservation is 4 GiB
+    /// unless configured smaller) and makes `ty.minimum` pages accessible.
+    pub fn new(
+        ty: MemoryType,
+        (reservation, guard): (usize, usize),
+    ) -> Result<Box<LinearMemory>, String> {
         if ty.minimum > MAX_PAGES || ty.maximum.is_some_and(|m| m > MAX_PAGES) {
             return Err("memory size must be at most 65536 pages (4GiB)".into());
         }
-        let reserved = (MAX_PAGES as usize) * WASM_PAGE_SIZE + guard;
+        let limit = (reservation / WASM_PAGE_SIZE).min(MAX_PAGES as usize) as u32;
+        if ty.minimum > limit {
+            return Err(format!(
+                "memory minimum of {} pages exceeds the configured reservation of {limit} pages",
+                ty.minimum
+            ));
+        }
+        let reserved = limit as usize * WASM_PAGE_SIZE + guard;
         // SAFETY: an anonymous PROT_NONE reservation at no hinted address.
         let base = unsafe {
             libc::mmap(
@@ -48,7 +59,7 @@ impl LinearMemory {
                 current_length: 0,
             },
             reserved,
-            maximum: ty.maximum.unwrap_or(MAX_PAGES).min(MAX_PAGES),
+            maximum: ty.maximum.unwrap_or(MAX_PAGES).min(limit),
             ty,
         });
         if mem.grow(ty.minimum).is_none() {
