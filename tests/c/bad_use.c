@@ -306,6 +306,13 @@ static void config_values(void) {
   CHECK(!craneway_config_memory_guard_size(c, 4294967296ULL + 65536));
   CHECK(!craneway_config_memory_guard_size(c, UINT64_MAX));
 
+  CHECK(craneway_config_memory_reservation(c, 65536));
+  CHECK(craneway_config_memory_reservation(c, 4294967296ULL));
+  CHECK(!craneway_config_memory_reservation(c, 0));
+  CHECK(!craneway_config_memory_reservation(c, 65536 + 1));
+  CHECK(!craneway_config_memory_reservation(c, 4294967296ULL + 65536));
+  CHECK(!craneway_config_memory_reservation(NULL, 65536));
+
   CHECK(craneway_config_wasm_features(c, 0));
   CHECK(craneway_config_wasm_features(c, CRANEWAY_FEATURE_EXTENDED_CONST));
   CHECK(craneway_config_wasm_features(c, 0));
