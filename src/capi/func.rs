@@ -408,35 +408,19 @@ pub extern "C" fn wasm_func_call(
 
 fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> Result<(), Trap> {
     let (store, f) = func.parts();
-    // The types, copied out of the store (converting a reference touches it).
-    let mut types = [ValType::I32; 2 * INLINE];
-    let mut heap_types = Vec::new();
-    let (np, nr) = {
-        let st: &crate::runtime::Store = store.get();
-        let ty = f.ty_ref(st.store_data());
-        let (np, nr) = (ty.params().len(), ty.results().len());
-        if args.len() != np || results.len() < nr {
-            return Err(Trap::new(format!(
-                "wasm_func_call: function of type {ty} called with {} arguments and {} result slots",
-                args.len(),
-                results.len()
-            )));
-        }
-        let all = ty.params().iter().chain(ty.results());
-        if np <= INLINE && nr <= INLINE {
-            for (slot, t) in types.iter_mut().zip(all) {
-                *slot = *t;
-            }
-        } else {
-            heap_types.extend(all);
-        }
-        (np, nr)
-    };
-    let types: &[ValType] = if heap_types.is_empty() {
-        &types[..np + nr]
-    } else {
-        &heap_types
-    };
+    let ty: *const FuncType = f.ty_ref(crate::runtime::AsStore::store_data(store.get()));
+    // SAFETY: the type lives in the store's function list, which nothing
+    // changes before the call below (converting arguments adds externrefs
+    // at most); after the call it is looked up again.
+    let ty = unsafe { &*ty };
+    let (np, nr) = (ty.params().len(), ty.results().len());
+    if args.len() != np || results.len() < nr {
+        return Err(Trap::new(format!(
+            "wasm_func_call: function of type {ty} called with {} arguments and {} result slots",
+            args.len(),
+            results.len()
+        )));
+    }
     let slots = np.max(nr);
     let mut inline = [const { MaybeUninit::<ValRaw>::uninit() }; INLINE];
     let mut heap = Vec::new();
@@ -446,7 +430,7 @@ fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> 
         heap.resize(slots, ValRaw::ZERO);
         heap.as_mut_ptr()
     };
-    for (i, (a, t)) in args.iter().zip(&types[..np]).enumerate() {
+    for (i, (a, t)) in args.iter().zip(ty.params()).enumerate() {
         let v = arg_to_raw(store, a, *t)
             .map_err(|e| Trap::new(format!("wasm_func_call: argument {i}: {e}")))?;
         // SAFETY: `raw` has `slots` >= np slots.
@@ -455,13 +439,16 @@ fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> 
     // SAFETY: the slots hold checked arguments of the function's type and
     // have room for its results.
     unsafe { func.entry().call(raw) }?;
-    for (i, t) in types[np..].iter().enumerate() {
+    for (i, r) in results.iter_mut().enumerate().take(nr) {
+        let t = f
+            .ty_ref(crate::runtime::AsStore::store_data(store.get()))
+            .results()[i];
         // SAFETY: the callee wrote a value of type `t` into slot i.
-        let v = unsafe { from_raw(store, *raw.add(i), *t) };
+        let v = unsafe { from_raw(store, *raw.add(i), t) };
         // The slot may hold garbage (the standard lets callers pass
         // uninitialised result arrays): overwrite without dropping.
-        // SAFETY: `results[i]` is a valid place for a value.
-        unsafe { std::ptr::write(&mut results[i], v) };
+        // SAFETY: `r` is a valid place for a value.
+        unsafe { std::ptr::write(r, v) };
     }
     Ok(())
 }
