@@ -102,8 +102,8 @@ unsafe fn run_callback(
     }
     for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
         let raw = match &store {
-            Some(s) => arg_to_raw(s, r, *t),
-            None => num_to_raw(r, *t)
+            Some(s) => to_raw(s, r, *t),
+            None => super::val::num_to_raw(r, *t)
                 .ok_or_else(|| format!("a value of kind {} where {t} is expected", r.kind)),
         };
         *values.add(i) = raw.map_err(|e| Trap::new(format!("host function result {i}: {e}")))?;
@@ -114,55 +114,10 @@ unsafe fn run_callback(
 /// A raw slot of type `ty` as a C value; `store` is needed for references.
 #[inline]
 unsafe fn raw_to_c(store: Option<&StoreRef>, raw: ValRaw, ty: ValType) -> wasm_val_t {
-    use super::types::{WASM_F32, WASM_F64, WASM_I64, WASM_V128};
-    use super::val::wasm_val_union as U;
-    match ty {
-        ValType::I32 => wasm_val_t::i32(raw.i32),
-        ValType::I64 => wasm_val_t {
-            kind: WASM_I64,
-            of: U { i64: raw.i64 },
-        },
-        ValType::F32 => wasm_val_t {
-            kind: WASM_F32,
-            of: U {
-                f32: f32::from_bits(raw.f32),
-            },
-        },
-        ValType::F64 => wasm_val_t {
-            kind: WASM_F64,
-            of: U {
-                f64: f64::from_bits(raw.f64),
-            },
-        },
-        ValType::V128 => wasm_val_t {
-            kind: WASM_V128,
-            of: U { v128: raw.v128 },
-        },
-        _ => match store {
-            Some(s) => from_raw(s, raw, ty),
-            None => wasm_val_t::i32(0),
-        },
-    }
-}
-
-/// A numeric C value as a raw slot, if it has type `ty`.
-#[inline]
-fn num_to_raw(v: &wasm_val_t, ty: ValType) -> Option<ValRaw> {
-    use super::types::{WASM_F32, WASM_F64, WASM_I32, WASM_I64, WASM_V128};
-    // SAFETY (union reads): each arm reads the field its kind selects.
-    unsafe {
-        Some(match (ty, v.kind) {
-            (ValType::I32, WASM_I32) => ValRaw { i32: v.of.i32 },
-            (ValType::I64, WASM_I64) => ValRaw { i64: v.of.i64 },
-            (ValType::F32, WASM_F32) => ValRaw {
-                f32: v.of.f32.to_bits(),
-            },
-            (ValType::F64, WASM_F64) => ValRaw {
-                f64: v.of.f64.to_bits(),
-            },
-            (ValType::V128, WASM_V128) => ValRaw { v128: v.of.v128 },
-            _ => return None,
-        })
+    match (super::val::num_from_raw(raw, ty), store) {
+        (Some(v), _) => v,
+        (None, Some(s)) => from_raw(s, raw, ty),
+        (None, None) => wasm_val_t::i32(0),
     }
 }
 
@@ -431,7 +386,7 @@ fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> 
         heap.as_mut_ptr()
     };
     for (i, (a, t)) in args.iter().zip(ty.params()).enumerate() {
-        let v = arg_to_raw(store, a, *t)
+        let v = to_raw(store, a, *t)
             .map_err(|e| Trap::new(format!("wasm_func_call: argument {i}: {e}")))?;
         // SAFETY: `raw` has `slots` >= np slots.
         unsafe { raw.add(i).write(v) };
@@ -451,14 +406,4 @@ fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> 
         unsafe { std::ptr::write(r, v) };
     }
     Ok(())
-}
-
-/// A C value as the raw slot of a `ty` argument: numbers directly,
-/// references through the store.
-#[inline]
-fn arg_to_raw(store: &StoreRef, v: &wasm_val_t, ty: ValType) -> Result<ValRaw, String> {
-    match num_to_raw(v, ty) {
-        Some(raw) => Ok(raw),
-        None => to_raw(store, v, ty),
-    }
 }

@@ -161,6 +161,9 @@ pub(crate) fn kind_of(ty: ValType) -> u8 {
 
 /// Converts a C value to the raw slot of a `ty` value in `store`.
 pub(crate) fn to_raw(store: &StoreRef, v: &wasm_val_t, ty: ValType) -> Result<ValRaw, String> {
+    if let Some(raw) = num_to_raw(v, ty) {
+        return Ok(raw);
+    }
     if v.kind != kind_of(ty) {
         return Err(format!("a value of kind {} where {ty} is expected", v.kind));
     }
@@ -247,24 +250,53 @@ pub(crate) fn extern_ref(store: &StoreRef, e: ExternRef) -> wasm_ref_t {
 /// # Safety
 /// The slot must hold a value of type `ty` owned by `store`.
 pub(crate) unsafe fn from_raw(store: &StoreRef, raw: ValRaw, ty: ValType) -> wasm_val_t {
-    match ty {
-        ValType::I32 => wasm_val_t::i32(raw.i32),
-        ValType::I64 => wasm_val_t {
-            kind: WASM_I64,
-            of: wasm_val_union { i64: raw.i64 },
+    num_from_raw(raw, ty).unwrap_or_else(|| {
+        from_runtime(store, Val::from_raw(store.get().store_data_mut(), raw, ty))
+    })
+}
+
+/// A raw slot of a number (or vector) type as a C value; `None` for a
+/// reference type, which needs the store.
+///
+/// # Safety
+/// The slot must hold a value of type `ty`.
+#[inline]
+pub(crate) unsafe fn num_from_raw(raw: ValRaw, ty: ValType) -> Option<wasm_val_t> {
+    let of = match ty {
+        ValType::I32 => wasm_val_union { i32: raw.i32 },
+        ValType::I64 => wasm_val_union { i64: raw.i64 },
+        ValType::F32 => wasm_val_union {
+            f32: f32::from_bits(raw.f32),
         },
-        ValType::F32 => wasm_val_t {
-            kind: WASM_F32,
-            of: wasm_val_union {
-                f32: f32::from_bits(raw.f32),
+        ValType::F64 => wasm_val_union {
+            f64: f64::from_bits(raw.f64),
+        },
+        ValType::V128 => wasm_val_union { v128: raw.v128 },
+        ValType::FuncRef | ValType::ExternRef => return None,
+    };
+    Some(wasm_val_t {
+        kind: kind_of(ty),
+        of,
+    })
+}
+
+/// A C number (or vector) value as the raw slot of type `ty`; `None` if it
+/// is of another kind, or a reference (which needs the store).
+#[inline]
+pub(crate) fn num_to_raw(v: &wasm_val_t, ty: ValType) -> Option<ValRaw> {
+    // SAFETY (union reads): each arm reads the field its kind selects.
+    unsafe {
+        Some(match (ty, v.kind) {
+            (ValType::I32, WASM_I32) => ValRaw { i32: v.of.i32 },
+            (ValType::I64, WASM_I64) => ValRaw { i64: v.of.i64 },
+            (ValType::F32, WASM_F32) => ValRaw {
+                f32: v.of.f32.to_bits(),
             },
-        },
-        ValType::F64 => wasm_val_t {
-            kind: WASM_F64,
-            of: wasm_val_union {
-                f64: f64::from_bits(raw.f64),
+            (ValType::F64, WASM_F64) => ValRaw {
+                f64: v.of.f64.to_bits(),
             },
-        },
-        _ => from_runtime(store, Val::from_raw(store.get().store_data_mut(), raw, ty)),
+            (ValType::V128, WASM_V128) => ValRaw { v128: v.of.v128 },
+            _ => return None,
+        })
     }
 }
