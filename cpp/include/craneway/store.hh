@@ -1,0 +1,169 @@
+// craneway/store.hh: configuration, engines and stores.
+
+#ifndef CRANEWAY_STORE_HH
+#define CRANEWAY_STORE_HH
+
+#include <atomic>
+
+#include "common.hh"
+
+namespace craneway {
+
+/// Optimisation level of the compiler (`Config::opt_level`).
+enum class OptLevel : uint8_t {
+  /// No optimisation: fastest compilation.
+  None = CRANEWAY_OPT_NONE,
+  /// Optimise for speed (the default).
+  Speed = CRANEWAY_OPT_SPEED,
+  /// Optimise for speed and code size.
+  SpeedAndSize = CRANEWAY_OPT_SPEED_AND_SIZE,
+};
+
+/// WebAssembly proposals beyond 2.0, OR-ed together for
+/// `Config::wasm_features`.
+namespace features {
+/// No proposal beyond WebAssembly 2.0 (the default).
+inline constexpr uint32_t none = 0;
+/// The extended-const proposal.
+inline constexpr uint32_t extended_const = CRANEWAY_FEATURE_EXTENDED_CONST;
+}  // namespace features
+
+/// Compilation settings for an `Engine` (owns a `wasm_config_t`).
+/// Move-only; an Engine made from it takes it.
+class Config : public detail::Owner<wasm_config_t, wasm_config_delete> {
+ public:
+  /// The defaults: WebAssembly 2.0, optimised for speed.
+  Config() : Owner(wasm_config_new()) {}
+  /// Adopts an owned `wasm_config_t` (may be NULL).
+  explicit Config(wasm_config_t* raw) noexcept : Owner(raw) {}
+
+  /// Sets the optimisation level. False (changing nothing) if empty.
+  [[nodiscard]] bool opt_level(OptLevel level) noexcept {
+    return craneway_config_opt_level(ptr_, static_cast<uint8_t>(level));
+  }
+  /// Sets how much native stack wasm may use before it traps with "call
+  /// stack exhausted" (64 KiB to 64 MiB; default 512 KiB). False
+  /// (changing nothing) for a value out of range.
+  [[nodiscard]] bool max_wasm_stack(size_t bytes) noexcept {
+    return craneway_config_max_wasm_stack(ptr_, bytes);
+  }
+  /// Sets the guard region after each memory's 4 GiB reservation (a
+  /// multiple of 64 KiB from 64 KiB to 4 GiB; default 2 GiB). False
+  /// (changing nothing) for a bad value.
+  [[nodiscard]] bool memory_guard_size(uint64_t bytes) noexcept {
+    return craneway_config_memory_guard_size(ptr_, bytes);
+  }
+  /// Enables proposals beyond WebAssembly 2.0 (an OR of `features::*`).
+  /// False (changing nothing) for unknown bits.
+  [[nodiscard]] bool wasm_features(uint32_t features) noexcept {
+    return craneway_config_wasm_features(ptr_, features);
+  }
+};
+
+/// A compiler and its settings (owns a `wasm_engine_t`). Shareable across
+/// threads; stores and modules made with it keep what they need of it
+/// alive, so it may be destroyed before them. Move-only.
+class Engine : public detail::Owner<wasm_engine_t, wasm_engine_delete> {
+ public:
+  /// An engine with the default configuration. Empty (false) only if
+  /// this CPU is not supported.
+  Engine() : Owner(wasm_engine_new()) {}
+  /// An engine with `config`, which it takes (leaving it empty). Empty
+  /// (false) if the configuration cannot be used on this host.
+  explicit Engine(Config config) : Owner(wasm_engine_new_with_config(config.release())) {}
+  /// Adopts an owned `wasm_engine_t` (may be NULL).
+  explicit Engine(wasm_engine_t* raw) noexcept : Owner(raw) {}
+};
+
+namespace detail {
+
+/// What host functions and typed handles remember of their store: the
+/// C store while a `Store` wrapper owns it, NULL after. Counted: the Store
+/// holds one reference and every holder another.
+struct StoreLink {
+  /// The store; NULL once its Store wrapper is gone.
+  wasm_store_t* store;
+  /// Holders of this link.
+  std::atomic<size_t> refs;
+
+  /// Adds a holder; returns this.
+  StoreLink* retain() noexcept {
+    refs.fetch_add(1, std::memory_order_relaxed);
+    return this;
+  }
+  /// Drops a holder; the last one frees the link.
+  void release() noexcept {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+};
+
+}  // namespace detail
+
+/// Everything instances create lives in a store (owns a `wasm_store_t`).
+/// Used by one thread at a time. Move-only.
+///
+/// The C library keeps a store alive while any of its objects lives, so
+/// functions, memories, instances and the rest may outlive this wrapper:
+/// destroying them later is safe, and host callables are destroyed when
+/// the last object of the store goes. Once the Store wrapper is gone its
+/// objects can still be inspected (memory bytes, globals, tables) but
+/// should not run wasm: calls made through this API cannot then create a
+/// trap for a failing host function, which aborts.
+class Store {
+ public:
+  /// A store in `engine`. Empty (false) if `engine` is empty.
+  explicit Store(const Engine& engine) : raw_(wasm_store_new(engine.raw())) {}
+  /// Adopts an owned `wasm_store_t` (may be NULL).
+  explicit Store(wasm_store_t* raw) noexcept : raw_(raw) {}
+  /// Takes the store of `other`, leaving it empty.
+  Store(Store&& other) noexcept : raw_(other.raw_), link_(other.link_) {
+    other.raw_ = nullptr;
+    other.link_ = nullptr;
+  }
+  /// Releases the current store and takes the one of `other`.
+  Store& operator=(Store&& other) noexcept {
+    if (this != &other) {
+      reset();
+      raw_ = other.raw_;
+      link_ = other.link_;
+      other.raw_ = nullptr;
+      other.link_ = nullptr;
+    }
+    return *this;
+  }
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  /// Releases this handle to the store (the store itself lives on while
+  /// any of its objects does).
+  ~Store() { reset(); }
+
+  /// The C store (NULL if empty); still owned by this wrapper.
+  wasm_store_t* raw() const noexcept { return raw_; }
+  /// Whether this wrapper holds a store.
+  explicit operator bool() const noexcept { return raw_ != nullptr; }
+
+  /// The link that host functions and typed handles hold, with a new
+  /// reference for the caller (made on first use).
+  detail::StoreLink* link() {
+    if (link_ == nullptr) link_ = new detail::StoreLink{raw_, {1}};
+    return link_->retain();
+  }
+
+ private:
+  void reset() noexcept {
+    if (link_ != nullptr) {
+      link_->store = nullptr;
+      link_->release();
+      link_ = nullptr;
+    }
+    if (raw_ != nullptr) wasm_store_delete(raw_);
+    raw_ = nullptr;
+  }
+
+  wasm_store_t* raw_ = nullptr;
+  detail::StoreLink* link_ = nullptr;
+};
+
+}  // namespace craneway
+
+#endif  // CRANEWAY_STORE_HH
