@@ -102,13 +102,23 @@ unsafe fn run_callback(
     }
     for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
         let raw = match &store {
-            Some(s) => to_raw(s, r, *t),
+            Some(s) => arg_to_raw(s, r, *t),
             None => super::val::num_to_raw(r, *t)
                 .ok_or_else(|| format!("a value of kind {} where {t} is expected", r.kind)),
         };
         *values.add(i) = raw.map_err(|e| Trap::new(format!("host function result {i}: {e}")))?;
     }
     Ok(())
+}
+
+/// A C value as the raw slot of type `ty`: numbers inline, references
+/// (and mismatches) through `val::to_raw`.
+#[inline(always)]
+fn arg_to_raw(store: &StoreRef, v: &wasm_val_t, ty: ValType) -> Result<ValRaw, String> {
+    match super::val::num_to_raw(v, ty) {
+        Some(raw) => Ok(raw),
+        None => to_raw(store, v, ty),
+    }
 }
 
 /// A raw slot of type `ty` as a C value; `store` is needed for references.
@@ -386,7 +396,7 @@ fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> 
         heap.as_mut_ptr()
     };
     for (i, (a, t)) in args.iter().zip(ty.params()).enumerate() {
-        let v = to_raw(store, a, *t)
+        let v = arg_to_raw(store, a, *t)
             .map_err(|e| Trap::new(format!("wasm_func_call: argument {i}: {e}")))?;
         // SAFETY: `raw` has `slots` >= np slots.
         unsafe { raw.add(i).write(v) };
