@@ -187,15 +187,20 @@ impl Drop for ValBuf {
 
 /// Runs the finalizer of a host function's environment when the function
 /// is dropped (with its store).
-struct Env {
-    env: *mut c_void,
-    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
+pub(crate) struct Env {
+    pub env: *mut c_void,
+    pub finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 }
 
 // SAFETY: the environment is the embedder's; it is only used on the thread
 // that uses the store, as the standard requires.
 unsafe impl Send for Env {}
 unsafe impl Sync for Env {}
+impl Env {
+    pub fn ptr(&self) -> *mut c_void {
+        self.env
+    }
+}
 impl Drop for Env {
     fn drop(&mut self) {
         if let Some(f) = self.finalizer {

@@ -7,6 +7,7 @@
 //! also ends in.
 
 use super::engine::{wasm_store_t, StoreRef};
+use super::func::Env;
 use super::refs::{wasm_extern_t, wasm_func_t, wasm_trap_t, RefInner};
 use super::trap::store_trap;
 use super::types::wasm_functype_t;
@@ -71,30 +72,6 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
     match func.entry().call(args_and_results) {
         Ok(()) => None,
         Err(t) => Some(store_trap(store, t)),
-    }
-}
-
-/// Holds the embedder's environment and runs its finalizer when the host
-/// function is dropped with its store.
-struct Env {
-    env: *mut c_void,
-    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
-}
-// SAFETY: the environment is the embedder's; it is used on the thread that
-// uses the store, as the standard requires.
-unsafe impl Send for Env {}
-unsafe impl Sync for Env {}
-impl Env {
-    fn ptr(&self) -> *mut c_void {
-        self.env
-    }
-}
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(f) = self.finalizer {
-            // SAFETY: the embedder's finalizer for its own environment.
-            unsafe { f(self.env) }
-        }
     }
 }
 
