@@ -296,40 +296,38 @@ impl Func {
     }
 }
 
-/// Enters wasm: sets the store's stack limit if no wasm of this store is
-/// running yet, and calls `funcref`'s array-call trampoline.
+/// Enters wasm: calls `funcref`'s array-call trampoline on `values` (the
+/// entry stub sets the store's stack limit if no wasm of this store is
+/// running yet).
 ///
 /// # Safety
 /// As `Func::call_unchecked`.
+#[inline(always)]
 pub(crate) unsafe fn call_raw(
     store: &mut StoreData,
     funcref: *const VMFuncRef,
     values: *mut ValRaw,
 ) -> Result<(), Trap> {
-    let f = &*funcref;
-    let prev_limit = store.ctx.stack_limit;
-    if prev_limit == 0 {
-        let sp = traps::approximate_sp();
-        store.ctx.stack_limit = sp.saturating_sub(store.max_wasm_stack);
+    if traps::enter(&mut *store.ctx, funcref, values) {
+        Ok(())
+    } else {
+        Err(trap_of(store))
     }
-    let result = traps::enter(
-        f.array_call,
-        f.wasm_call,
-        f.vmctx,
-        std::ptr::null_mut(),
-        values,
-    );
-    store.ctx.stack_limit = prev_limit;
-    result.map_err(|info| {
-        let store: &StoreData = store;
-        let entry = entry_instance(f);
-        let mut trap =
-            Trap::from_info(*info, |start, index| store.frame_names(start, index, entry));
-        if trap.code() == Some(super::TrapCode::UninitializedElement) {
-            trap.set_message(format!("uninitialized element {}", store.ctx.trap_arg));
-        }
-        trap
-    })
+}
+
+/// The trap of the last call into `store` (see `call_raw`).
+#[cold]
+#[inline(never)]
+fn trap_of(store: &mut StoreData) -> Trap {
+    let info = traps::take_trap(&mut store.ctx);
+    let store: &StoreData = store;
+    // SAFETY: the entered funcref is live in this store.
+    let entry = unsafe { entry_instance(&*info.entry) };
+    let mut trap = Trap::from_info(*info, |start, index| store.frame_names(start, index, entry));
+    if trap.code() == Some(super::TrapCode::UninitializedElement) {
+        trap.set_message(format!("uninitialized element {}", store.ctx.trap_arg));
+    }
+    trap
 }
 
 /// The store index of the instance a function reference belongs to, if it
@@ -351,7 +349,7 @@ unsafe extern "C" fn host_callback(
         Ok(Err(trap)) => trap,
         Err(panic) => Trap::from_panic(panic),
     };
-    traps::set_host_trap(Box::new(trap));
+    traps::set_host_trap(&mut (*hf.store).ctx, Box::new(trap));
     1
 }
 

@@ -32,8 +32,6 @@ pub(crate) struct ExternRefData {
 pub struct StoreData {
     pub(crate) engine: Engine,
     pub(crate) id: u64,
-    /// The engine's wasm stack limit, kept here for the entry path.
-    pub(crate) max_wasm_stack: usize,
     pub(crate) ctx: Box<VMStoreContext>,
     // Instances first: they point into everything below.
     pub(crate) instances: Vec<InstanceData>,
@@ -63,12 +61,7 @@ impl Store {
         let mut data = Box::new(StoreData {
             engine: engine.clone(),
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
-            max_wasm_stack: engine.config().max_wasm_stack,
-            ctx: Box::new(VMStoreContext {
-                stack_limit: 0,
-                store: std::ptr::null_mut(),
-                trap_arg: 0,
-            }),
+            ctx: Box::new(VMStoreContext::new(engine.config().max_wasm_stack)),
             instances: Vec::new(),
             funcs: Vec::new(),
             funcs_by_ref: HashMap::new(),

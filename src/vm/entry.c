@@ -1,60 +1,116 @@
-/* Host -> wasm entry and the way back out on a trap.
+/* Host -> wasm entry, and where a trap comes back to.
  *
- * This file owns exactly two things: the setjmp point every call into wasm
- * passes through, and the thread-local pointer to the innermost activation.
- * The thread-local uses the initial-exec model so reading it from the shared
- * library costs one load instead of a call to __tls_get_addr.
+ * craneway_call(funcref, values, store_ctx) is the one way into wasm. It
+ * saves the callee-saved registers, records the store context, the store's
+ * previous stack limit and the funcref in its own frame, sets the stack
+ * limit if no wasm of this store is running yet, and calls the funcref's
+ * array-call trampoline. It returns NULL when the call returned, and the
+ * store context when it trapped.
  *
- * Everything else (trap decoding, backtraces, stack limits) is Rust's. */
-#include <stddef.h>
+ * There is no setjmp: the signal handler (src/vm/traps.rs) walks the frame
+ * pointers from the trapping wasm frame up to the frame whose return
+ * address is craneway_call_return, which is this stub's, records the trap
+ * in the store context, and resumes at craneway_call_trapped with this
+ * frame's rbp and rsp. Only memory is trusted there; the saved registers
+ * are restored from the stack like on the normal way out.
+ *
+ * Frame (rbp-relative; the offsets are shared with traps.rs):
+ *    -8 .. -40  rbx, r12, r13, r14, r15
+ *   -48         store context
+ *   -56         the store's stack limit before this call
+ *   -64         funcref
+ * rsp is rbp-64 (16-byte aligned) at the call.
+ *
+ * The stack limit, the maximum wasm stack and the funcref fields are read at
+ * the offsets asserted in src/vm/vmcontext.rs. The first call on a thread
+ * runs craneway_thread_init_fn (the thread's alternate signal stack). */
 
-struct craneway_activation {
-    void *jmp_buf[5];                   /* __builtin_setjmp buffer */
-    struct craneway_activation *prev;  /* enclosing activation on this thread */
-};
-
-typedef void (*craneway_array_call_t)(void *callee, void *callee_vmctx,
-                                      void *caller_vmctx, void *values);
-
-static __thread struct craneway_activation *current
-    __attribute__((tls_model("initial-exec")));
-static __thread int thread_ready __attribute__((tls_model("initial-exec")));
-
-/* Internal to the library: hidden, so calls from Rust are direct. */
+/* Internal to the library: hidden, so calls from Rust are direct and
+ * nothing here is exported. */
 #define INTERNAL __attribute__((visibility("hidden")))
 
-/* Runs `tramp(callee, callee_vmctx, caller_vmctx, values)` with `act` as the
- * innermost activation, after `thread_init()` the first time this thread
- * enters. Returns 1 when the call returned normally and 0 when it was
- * unwound by craneway_unwind (a trap). */
-INTERNAL int craneway_enter(craneway_array_call_t tramp, void *callee,
-                            void *callee_vmctx, void *caller_vmctx, void *values,
-                            struct craneway_activation *act,
-                            void (*thread_init)(void)) {
-    if (__builtin_expect(!thread_ready, 0)) {
-        thread_init();
-        thread_ready = 1;
-    }
-    /* After a longjmp only memory is trustworthy, so keep `act` in a
-     * volatile stack slot for the return path. */
-    struct craneway_activation *volatile saved = act;
-    act->prev = current;
-    if (__builtin_setjmp(act->jmp_buf)) {
-        current = saved->prev;
-        return 0;
-    }
-    current = act;
-    tramp(callee, callee_vmctx, caller_vmctx, values);
-    current = act->prev;
-    return 1;
-}
+/* Set to 1 once this thread ran craneway_thread_init_fn. Initial-exec, so
+ * the check costs one load from the shared library too. */
+INTERNAL __thread char craneway_thread_ready
+    __attribute__((tls_model("initial-exec")));
 
-/* Jumps back to the craneway_enter that created `act`. Never returns. */
-INTERNAL void craneway_unwind(struct craneway_activation *act) {
-    __builtin_longjmp(act->jmp_buf, 1);
-}
+/* Set by the runtime before any call (vm::traps::init). */
+INTERNAL void (*craneway_thread_init_fn)(void);
 
-/* The innermost activation on this thread, or NULL outside wasm. */
-INTERNAL struct craneway_activation *craneway_current_activation(void) {
-    return current;
-}
+__asm__(
+    "    .text\n"
+    "    .p2align 4\n"
+    "    .globl craneway_call\n"
+    "    .hidden craneway_call\n"
+    "    .type craneway_call, @function\n"
+    "craneway_call:\n"
+    "    .cfi_startproc\n"
+    "    push %rbp\n"
+    "    .cfi_def_cfa_offset 16\n"
+    "    .cfi_offset %rbp, -16\n"
+    "    mov %rsp, %rbp\n"
+    "    .cfi_def_cfa_register %rbp\n"
+    "    push %rbx\n"
+    "    push %r12\n"
+    "    push %r13\n"
+    "    push %r14\n"
+    "    push %r15\n"
+    "    .cfi_offset %rbx, -24\n"
+    "    .cfi_offset %r12, -32\n"
+    "    .cfi_offset %r13, -40\n"
+    "    .cfi_offset %r14, -48\n"
+    "    .cfi_offset %r15, -56\n"
+    "    push %rdx\n"                       /* store context */
+    "    mov (%rdx), %rax\n"                /* its stack limit */
+    "    push %rax\n"
+    "    push %rdi\n"                       /* funcref */
+    "    movq craneway_thread_ready@gottpoff(%rip), %r8\n"
+    "    cmpb $0, %fs:(%r8)\n"
+    "    je 3f\n"
+    "1:  test %rax, %rax\n"                 /* outermost call of this store? */
+    "    jne 2f\n"
+    "    mov %rsp, %rax\n"
+    "    sub 24(%rdx), %rax\n"              /* sp - max wasm stack */
+    "    jae 4f\n"
+    "    xor %eax, %eax\n"
+    "4:  mov %rax, (%rdx)\n"
+    "2:  mov %rsi, %rcx\n"                  /* values */
+    "    mov 16(%rdi), %rsi\n"              /* callee vmctx */
+    "    xor %edx, %edx\n"                  /* no caller vmctx */
+    "    mov 8(%rdi), %rax\n"               /* array-call trampoline */
+    "    mov (%rdi), %rdi\n"                /* wasm-call code */
+    "    call *%rax\n"
+    "    .globl craneway_call_return\n"
+    "    .hidden craneway_call_return\n"
+    "craneway_call_return:\n"
+    "    xor %eax, %eax\n"
+    "5:  mov -48(%rbp), %rdx\n"             /* restore the stack limit */
+    "    mov -56(%rbp), %rcx\n"
+    "    mov %rcx, (%rdx)\n"
+    "    lea -40(%rbp), %rsp\n"
+    "    pop %r15\n"
+    "    pop %r14\n"
+    "    pop %r13\n"
+    "    pop %r12\n"
+    "    pop %rbx\n"
+    "    pop %rbp\n"
+    "    .cfi_def_cfa %rsp, 8\n"
+    "    ret\n"
+    "    .cfi_def_cfa %rbp, 16\n"
+    "    .globl craneway_call_trapped\n"
+    "    .hidden craneway_call_trapped\n"
+    "craneway_call_trapped:\n"
+    "    mov -48(%rbp), %rax\n"             /* the trap is in the store context */
+    "    jmp 5b\n"
+    "3:  push %rsi\n"                       /* first call on this thread */
+    "    push %rdx\n"
+    "    call *craneway_thread_init_fn(%rip)\n"
+    "    movq craneway_thread_ready@gottpoff(%rip), %r8\n"
+    "    movb $1, %fs:(%r8)\n"
+    "    pop %rdx\n"
+    "    pop %rsi\n"
+    "    mov -64(%rbp), %rdi\n"
+    "    mov -56(%rbp), %rax\n"
+    "    jmp 1b\n"
+    "    .cfi_endproc\n"
+    "    .size craneway_call, .-craneway_call\n");

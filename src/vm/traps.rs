@@ -1,18 +1,19 @@
 //! Entering wasm and coming back from a trap.
 //!
-//! Every host->wasm call goes through `enter`, which runs the array-call
-//! trampoline under `craneway_enter` (src/vm/entry.c, a `setjmp` point). A
-//! fault in wasm code (SIGSEGV/SIGBUS in a guard region, SIGILL from a `ud2`
-//! trap, SIGFPE from a division) reaches `handle_signal`, which checks that
-//! the faulting pc is a registered trap site, records the trap code and a
-//! frame-pointer backtrace in the innermost `Activation`, and jumps back to
-//! its entry. Faults that are not ours go to the handler that was installed
-//! before us. Between the entry and the wasm frames there are only
-//! trampolines and C frames with nothing to drop, so the jump skips no
-//! destructors.
+//! Every host->wasm call goes through `enter`, which runs the funcref's
+//! array-call trampoline under the entry stub `craneway_call`
+//! (src/vm/entry.c). A fault in wasm code (SIGSEGV/SIGBUS in a guard region,
+//! SIGILL from a `ud2` trap, SIGFPE from a division) reaches
+//! `handle_signal`, which checks that the faulting pc is a registered trap
+//! site, walks the frame pointers up to the innermost entry stub, records
+//! the trap code and the wasm frames in the store context the stub saved,
+//! and resumes the stub at its trap exit. Faults that are not ours go to
+//! the handler that was installed before us. Between the stub and the wasm
+//! frames there are only trampolines and wasm code with nothing to drop, so
+//! resuming there skips no destructors.
 
 use super::code_memory::with_code;
-use super::vmcontext::ValRaw;
+use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw, MAX_FRAMES};
 use cranelift_codegen::ir::TrapCode;
 use std::any::Any;
 use std::cell::RefCell;
@@ -44,42 +45,28 @@ pub fn trap_message(code: TrapCode) -> &'static str {
     }
 }
 
-/// Most frames a backtrace records.
-pub const MAX_FRAMES: usize = 64;
-
-/// One host->wasm entry, on the entering thread's stack. The first two
-/// fields are shared with entry.c.
-///
-/// Entering wasm initialises only the few words it must: the trace buffer
-/// (last, so nothing forces it to be cleared) is written by the signal
-/// handler alone.
-#[repr(C)]
-pub struct Activation {
-    jmp_buf: MaybeUninit<[usize; 5]>,
-    prev: *mut Activation,
-    trap_code: Option<TrapCode>,
-    trace_len: usize,
-    /// A host function's failure, waiting to be returned by `enter`.
-    pub host_trap: Option<Box<dyn Any + Send>>,
-    trace: MaybeUninit<[usize; MAX_FRAMES]>,
-}
-
-// entry.c reads only the leading `jmp_buf` and `prev` fields of an
-// Activation, which are C-compatible; the rest is opaque to it.
+// entry.c reads only the leading machine words of the store context and
+// of the funcref (offsets asserted in vmcontext.rs); the rest is opaque to it.
 #[allow(improper_ctypes)]
 extern "C" {
-    fn craneway_enter(
-        tramp: *const u8,
-        callee: *const u8,
-        callee_vmctx: *mut u8,
-        caller_vmctx: *mut u8,
+    /// The entry stub: calls `funcref` on `values`; NULL when it returned,
+    /// `ctx` when it trapped (the trap is in `ctx.trap`).
+    fn craneway_call(
+        funcref: *const VMFuncRef,
         values: *mut ValRaw,
-        act: *mut Activation,
-        thread_init: extern "C" fn(),
-    ) -> i32;
-    fn craneway_unwind(act: *mut Activation) -> !;
-    fn craneway_current_activation() -> *mut Activation;
+        ctx: *mut VMStoreContext,
+    ) -> *mut VMStoreContext;
+    /// The stub's return address in its call of the trampoline.
+    static craneway_call_return: u8;
+    /// Where the stub resumes after a trap.
+    static craneway_call_trapped: u8;
+    /// Called once per thread by the stub before its first call.
+    static mut craneway_thread_init_fn: Option<extern "C" fn()>;
 }
+
+/// Where entry.c keeps what the handler needs, relative to the stub's rbp.
+const STUB_CTX: usize = 48;
+const STUB_FUNCREF: usize = 64;
 
 /// Why a call into wasm did not return normally.
 pub struct TrapInfo {
@@ -88,78 +75,43 @@ pub struct TrapInfo {
     pub pcs: Vec<usize>,
     /// The host function's error for `TRAP_HOST`.
     pub host: Option<Box<dyn Any + Send>>,
+    /// The funcref that was entered.
+    pub entry: *const VMFuncRef,
 }
 
-/// Calls `array_call(callee, callee_vmctx, caller_vmctx, values)`.
+/// Calls `funcref`'s array-call trampoline on `values` with the store
+/// context `ctx`; returns false when it trapped (see `take_trap`).
 ///
 /// # Safety
-/// `array_call` must be an array-call trampoline matching `callee`'s
-/// signature, `values` must hold enough slots for its parameters and results,
-/// and the vmctx pointers must be what the code expects; the caller must have
-/// set up the store's stack limit.
-#[inline]
-pub unsafe fn enter(
-    array_call: *const u8,
-    callee: *const u8,
-    callee_vmctx: *mut u8,
-    caller_vmctx: *mut u8,
-    values: *mut ValRaw,
-) -> Result<(), Box<TrapInfo>> {
-    let mut act = Activation {
-        jmp_buf: MaybeUninit::uninit(),
-        prev: std::ptr::null_mut(),
-        trap_code: None,
-        trace_len: 0,
-        trace: MaybeUninit::uninit(),
-        host_trap: None,
-    };
-    if craneway_enter(
-        array_call,
-        callee,
-        callee_vmctx,
-        caller_vmctx,
-        values,
-        &mut act,
-        thread_init,
-    ) != 0
-    {
-        return Ok(());
-    }
-    Err(act.take_trap())
-}
-
-impl Activation {
-    #[cold]
-    fn take_trap(&mut self) -> Box<TrapInfo> {
-        // SAFETY: the handler initialised the first trace_len entries.
-        let pcs = unsafe { self.trace.assume_init_ref()[..self.trace_len].to_vec() };
-        Box::new(TrapInfo {
-            code: self.trap_code.unwrap_or(TrapCode::UnreachableCodeReached),
-            pcs,
-            host: self.host_trap.take(),
-        })
-    }
-}
-
-/// Records a host function's failure in the innermost activation, to be
-/// returned once the trampoline's trap has unwound to the entry. Returns
-/// false when no wasm is running on this thread.
-pub fn set_host_trap(payload: Box<dyn Any + Send>) -> bool {
-    // SAFETY: the pointer is this thread's innermost live activation or null.
-    let act = unsafe { craneway_current_activation() };
-    if act.is_null() {
-        return false;
-    }
-    // SAFETY: the activation lives in `enter`'s frame further up this stack.
-    unsafe { (*act).host_trap = Some(payload) };
-    true
-}
-
-/// The stack pointer, roughly (the address of a local).
+/// `funcref` must be a live funcref whose code expects `ctx`, `values` must
+/// hold enough slots for its parameters and results, and `ctx` must be
+/// valid and not otherwise used during the call except by host functions.
+/// `init` must have run.
 #[inline(always)]
-pub fn approximate_sp() -> usize {
-    let x = 0u8;
-    std::hint::black_box(&x) as *const u8 as usize
+pub unsafe fn enter(
+    ctx: *mut VMStoreContext,
+    funcref: *const VMFuncRef,
+    values: *mut ValRaw,
+) -> bool {
+    craneway_call(funcref, values, ctx).is_null()
+}
+
+/// The trap of the call through `ctx` that `enter` reported as trapped.
+#[cold]
+pub fn take_trap(ctx: &mut VMStoreContext) -> Box<TrapInfo> {
+    let t = &ctx.trap;
+    Box::new(TrapInfo {
+        code: t.code.unwrap_or(TrapCode::UnreachableCodeReached),
+        pcs: t.trace[..t.trace_len.min(MAX_FRAMES)].to_vec(),
+        host: ctx.host_trap.take(),
+        entry: t.entry,
+    })
+}
+
+/// Records a host function's failure in its store's context, to be
+/// returned once the trampoline's trap has reached the entry.
+pub fn set_host_trap(ctx: &mut VMStoreContext, payload: Box<dyn Any + Send>) {
+    ctx.host_trap = Some(payload);
 }
 
 // ---------------------------------------------------------------- signals
@@ -171,6 +123,8 @@ static INSTALL: Once = Once::new();
 /// Installs the trap handlers once per process.
 pub fn init() {
     INSTALL.call_once(|| {
+        // SAFETY: written once, here, before any call into wasm reads it.
+        unsafe { craneway_thread_init_fn = Some(thread_init) };
         for (i, &sig) in SIGNALS.iter().enumerate() {
             // SAFETY: a zeroed sigaction is valid; we fill in our handler and
             // keep the previous one (written once, here, before any use).
@@ -199,66 +153,89 @@ unsafe fn registers(ctx: *mut libc::c_void) -> (usize, usize, usize) {
     )
 }
 
+/// Makes the interrupted thread continue at `pc` with the given frame and
+/// stack pointers when the handler returns.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+unsafe fn resume_at(ctx: *mut libc::c_void, pc: usize, fp: usize, sp: usize) {
+    let uc = &mut *(ctx as *mut libc::ucontext_t);
+    let g = &mut uc.uc_mcontext.gregs;
+    g[libc::REG_RIP as usize] = pc as i64;
+    g[libc::REG_RBP as usize] = fp as i64;
+    g[libc::REG_RSP as usize] = sp as i64;
+}
+
 unsafe extern "C" fn handle_signal(
     sig: libc::c_int,
     info: *mut libc::siginfo_t,
     ctx: *mut libc::c_void,
 ) {
-    let act = craneway_current_activation();
-    if !act.is_null() {
-        let (pc, fp, sp) = registers(ctx);
-        let fault_addr = (*info).si_addr() as usize;
-        let code = with_code(pc, |start, code| {
-            let offset = (pc - start) as u32;
-            code.func_at(offset)?;
-            Some(match code.trap_at(offset) {
-                Some(c) => c,
-                None if sig == libc::SIGFPE => TrapCode::IntegerDivisionByZero,
-                None if sig == libc::SIGSEGV && fault_addr.abs_diff(sp) < 1 << 20 => {
-                    TrapCode::StackOverflow
-                }
-                None if sig == libc::SIGSEGV || sig == libc::SIGBUS => TrapCode::HeapOutOfBounds,
-                None => return None,
-            })
+    let (pc, fp, sp) = registers(ctx);
+    let fault_addr = (*info).si_addr() as usize;
+    let code = with_code(pc, |start, code| {
+        let offset = (pc - start) as u32;
+        code.func_at(offset)?;
+        Some(match code.trap_at(offset) {
+            Some(c) => c,
+            None if sig == libc::SIGFPE => TrapCode::IntegerDivisionByZero,
+            None if sig == libc::SIGSEGV && fault_addr.abs_diff(sp) < 1 << 20 => {
+                TrapCode::StackOverflow
+            }
+            None if sig == libc::SIGSEGV || sig == libc::SIGBUS => TrapCode::HeapOutOfBounds,
+            None => return None,
         })
-        .flatten();
-        if let Some(code) = code {
-            let a = &mut *act;
-            a.trap_code = Some(code);
-            a.trace_len = walk_frames(pc, fp, sp, act as usize, a.trace.as_mut_ptr().cast());
-            craneway_unwind(act);
+    })
+    .flatten();
+    if let Some(code) = code {
+        let mut trace = [0usize; MAX_FRAMES];
+        if let Some((n, stub_fp)) = walk_to_entry(pc, fp, sp, &mut trace) {
+            // The stub saved these in its frame (entry.c).
+            let store_ctx = *((stub_fp - STUB_CTX) as *const *mut VMStoreContext);
+            let entry = *((stub_fp - STUB_FUNCREF) as *const *const VMFuncRef);
+            let rec = std::ptr::addr_of_mut!((*store_ctx).trap);
+            (*rec).code = Some(code);
+            (*rec).entry = entry;
+            (*rec).trace = trace;
+            (*rec).trace_len = n;
+            let landing = std::ptr::addr_of!(craneway_call_trapped) as usize;
+            resume_at(ctx, landing, stub_fp, stub_fp - STUB_FUNCREF);
+            return;
         }
     }
     chain(sig, info, ctx);
 }
 
-/// Follows the frame-pointer chain from a trap, recording the pc of each
-/// wasm frame. Only frames between the trapping stack pointer and the
-/// activation (which sits above every frame it entered) are read.
-unsafe fn walk_frames(pc: usize, mut fp: usize, sp: usize, top: usize, out: *mut usize) -> usize {
-    let mut n = 0;
+/// Follows the frame-pointer chain from a trap in wasm code up to the entry
+/// stub's frame, recording the pc of each wasm frame. Returns the number of
+/// pcs recorded and the stub's frame pointer, or None if the chain leaves
+/// wasm code before it reaches a stub (then the fault is not ours).
+unsafe fn walk_to_entry(
+    pc: usize,
+    mut fp: usize,
+    sp: usize,
+    out: &mut [usize; MAX_FRAMES],
+) -> Option<(usize, usize)> {
+    let stub_return = std::ptr::addr_of!(craneway_call_return) as usize;
     let in_code = |pc: usize| with_code(pc, |_, _| ()).is_some();
-    let mut pc = pc;
+    out[0] = pc;
+    let mut n = 1;
     loop {
-        if in_code(pc) && n < MAX_FRAMES {
-            *out.add(n) = pc;
-            n += 1;
-        }
-        if n >= MAX_FRAMES || fp < sp || fp >= top || !fp.is_multiple_of(8) {
-            break;
+        if fp < sp || !fp.is_multiple_of(8) {
+            return None;
         }
         let next_fp = *(fp as *const usize);
         let ret = *((fp + 8) as *const usize);
-        if !in_code(ret) {
-            break;
+        if ret == stub_return {
+            return Some((n, next_fp));
         }
-        pc = ret - 1;
-        if next_fp <= fp {
-            break;
+        if !in_code(ret) || next_fp <= fp {
+            return None;
+        }
+        if n < MAX_FRAMES {
+            out[n] = ret - 1;
+            n += 1;
         }
         fp = next_fp;
     }
-    n
 }
 
 unsafe fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
@@ -307,7 +284,7 @@ thread_local! {
     static ALT_STACK: RefCell<Option<AltStack>> = const { RefCell::new(None) };
 }
 
-/// Called by entry.c the first time a thread enters wasm: makes sure the
+/// Called by the entry stub the first time a thread enters wasm: makes sure the
 /// thread has an alternate signal stack big enough for our handler.
 extern "C" fn thread_init() {
     // SAFETY: querying and setting this thread's alternate stack; the new

@@ -76,7 +76,8 @@ pub struct VMGlobal {
     pub bytes: [u8; 16],
 }
 
-/// Per-store state that compiled code reads through every vmctx.
+/// Per-store state that compiled code reads through every vmctx, and that
+/// the entry stub (src/vm/entry.c) and the trap handler use.
 #[repr(C)]
 pub struct VMStoreContext {
     /// Lowest stack address wasm may use; 0 when no wasm is running.
@@ -86,9 +87,54 @@ pub struct VMStoreContext {
     /// Detail of the last trap, written by compiled code just before it
     /// traps (the table index of an uninitialised element).
     pub trap_arg: u64,
+    /// How much stack one outermost call into wasm may use.
+    pub max_wasm_stack: usize,
+    /// The last trap, written by the signal handler.
+    pub trap: TrapRecord,
+    /// A host function's failure, waiting for the trap it caused to reach
+    /// its entry.
+    pub host_trap: Option<Box<dyn std::any::Any + Send>>,
 }
 pub const STORE_CTX_STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
 pub const STORE_CTX_TRAP_ARG: i32 = offset_of!(VMStoreContext, trap_arg) as i32;
+// entry.c reads these at fixed offsets.
+const _: () = assert!(offset_of!(VMStoreContext, stack_limit) == 0);
+const _: () = assert!(offset_of!(VMStoreContext, max_wasm_stack) == 24);
+const _: () = assert!(offset_of!(VMFuncRef, wasm_call) == 0);
+const _: () = assert!(offset_of!(VMFuncRef, array_call) == 8);
+const _: () = assert!(offset_of!(VMFuncRef, vmctx) == 16);
+
+/// Most frames a trap's backtrace records.
+pub const MAX_FRAMES: usize = 64;
+
+/// What the signal handler records about a trap.
+#[repr(C)]
+pub struct TrapRecord {
+    pub code: Option<cranelift_codegen::ir::TrapCode>,
+    /// The funcref the trapping call entered.
+    pub entry: *const VMFuncRef,
+    pub trace_len: usize,
+    /// Return addresses (the trapping pc first) of the wasm frames.
+    pub trace: [usize; MAX_FRAMES],
+}
+
+impl VMStoreContext {
+    pub fn new(max_wasm_stack: usize) -> VMStoreContext {
+        VMStoreContext {
+            stack_limit: 0,
+            store: std::ptr::null_mut(),
+            trap_arg: 0,
+            max_wasm_stack,
+            trap: TrapRecord {
+                code: None,
+                entry: std::ptr::null(),
+                trace_len: 0,
+                trace: [0; MAX_FRAMES],
+            },
+            host_trap: None,
+        }
+    }
+}
 
 /// The context a host function's `VMFuncRef::vmctx` points to. The
 /// wasm-to-host trampoline calls `callback(self, caller_vmctx, values)` and
