@@ -1,5 +1,4 @@
 //! Build script:
-//! - compiles the C helper that enters wasm under `setjmp` (src/vm/entry.c);
 //! - generates include/wasm.h and include/craneway.h: hand-written parts in
 //!   src/capi/header/ around the function declarations cbindgen extracts
 //!   from src/capi/. The headers go to $OUT_DIR/include; with
@@ -9,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    println!("cargo:rerun-if-changed=src/vm/entry.c");
     println!("cargo:rerun-if-changed=src/capi");
     println!("cargo:rerun-if-env-changed=CRANEWAY_BLESS_HEADERS");
     // A versioned soname, so installed programs bind to the ABI version; and
@@ -26,11 +24,6 @@ fn main() {
             }
         }
     }
-    cc::Build::new()
-        .file("src/vm/entry.c")
-        .opt_level(2)
-        .flag_if_supported("-fno-omit-frame-pointer")
-        .compile("craneway_entry");
 
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("include");

@@ -58,9 +58,9 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
             "wasm_func_call_unchecked: NULL function",
         )));
     };
-    let (store, f) = func.parts();
     #[cfg(debug_assertions)]
     {
+        let (store, f) = func.parts();
         let ty = f.ty_ref(crate::runtime::AsStore::store_data(store.get()));
         if len < ty.slots() || (args_and_results.is_null() && ty.slots() > 0) {
             return Some(super::trap::new_trap(Trap::new(format!(
@@ -68,10 +68,10 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
             ))));
         }
     }
-    let _ = (len, f);
+    let _ = len;
     match func.entry().call(args_and_results) {
         Ok(()) => None,
-        Err(t) => Some(store_trap(store, t)),
+        Err(t) => Some(store_trap(func.parts().0, t)),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::engine::HostTrampolines;
 use crate::types::FuncType;
 use crate::vm::instance::instance_of;
 use crate::vm::traps;
-use crate::vm::vmcontext::{VMFuncRef, VMHostFuncContext, ValRaw, HOST_CTX_MAGIC};
+use crate::vm::vmcontext::{VMFuncRef, VMHostFuncContext, VMStoreContext, ValRaw, HOST_CTX_MAGIC};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -76,7 +76,7 @@ impl Drop for NativeCallback {
 /// store's lookups. Valid while the store lives.
 #[derive(Clone, Copy)]
 pub struct FuncEntry {
-    store: *mut StoreData,
+    ctx: *mut VMStoreContext,
     funcref: *const VMFuncRef,
 }
 
@@ -86,9 +86,13 @@ impl FuncEntry {
     /// # Safety
     /// As `Func::call_unchecked`; the store must be alive and not borrowed
     /// elsewhere for the call.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn call(self, values: *mut ValRaw) -> Result<(), Trap> {
-        call_raw(&mut *self.store, self.funcref, values)
+        if traps::enter(self.ctx, self.funcref, values) {
+            Ok(())
+        } else {
+            Err(trap_of(&mut *((*self.ctx).store as *mut StoreData)))
+        }
     }
 }
 
@@ -215,7 +219,7 @@ impl Func {
         check_store(store, self.store);
         FuncEntry {
             funcref: store.funcs[self.index as usize].funcref,
-            store,
+            ctx: &mut *store.ctx,
         }
     }
 
@@ -308,11 +312,11 @@ pub(crate) unsafe fn call_raw(
     funcref: *const VMFuncRef,
     values: *mut ValRaw,
 ) -> Result<(), Trap> {
-    if traps::enter(&mut *store.ctx, funcref, values) {
-        Ok(())
-    } else {
-        Err(trap_of(store))
+    FuncEntry {
+        ctx: &mut *store.ctx,
+        funcref,
     }
+    .call(values)
 }
 
 /// The trap of the last call into `store` (see `call_raw`).

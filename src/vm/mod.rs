@@ -5,6 +5,7 @@
 //! nothing of the C API; the safe runtime (`crate::runtime`) drives it.
 
 pub mod code_memory;
+pub mod entry;
 pub mod instance;
 pub mod libcalls;
 pub mod memory;

@@ -2,7 +2,7 @@
 //!
 //! Every host->wasm call goes through `enter`, which runs the funcref's
 //! array-call trampoline under the entry stub `craneway_call`
-//! (src/vm/entry.c). A fault in wasm code (SIGSEGV/SIGBUS in a guard region,
+//! (`entry.rs`). A fault in wasm code (SIGSEGV/SIGBUS in a guard region,
 //! SIGILL from a `ud2` trap, SIGFPE from a division) reaches
 //! `handle_signal`, which checks that the faulting pc is a registered trap
 //! site, walks the frame pointers up to the innermost entry stub, records
@@ -13,6 +13,9 @@
 //! resuming there skips no destructors.
 
 use super::code_memory::with_code;
+use super::entry::{
+    craneway_call, craneway_call_return, craneway_call_trapped, STUB_CTX, STUB_FUNCREF,
+};
 use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw, MAX_FRAMES};
 use cranelift_codegen::ir::TrapCode;
 use std::any::Any;
@@ -44,29 +47,6 @@ pub fn trap_message(code: TrapCode) -> &'static str {
         TrapCode::User(_) => "host function trapped",
     }
 }
-
-// entry.c reads only the leading machine words of the store context and
-// of the funcref (offsets asserted in vmcontext.rs); the rest is opaque to it.
-#[allow(improper_ctypes)]
-extern "C" {
-    /// The entry stub: calls `funcref` on `values`; NULL when it returned,
-    /// `ctx` when it trapped (the trap is in `ctx.trap`).
-    fn craneway_call(
-        funcref: *const VMFuncRef,
-        values: *mut ValRaw,
-        ctx: *mut VMStoreContext,
-    ) -> *mut VMStoreContext;
-    /// The stub's return address in its call of the trampoline.
-    static craneway_call_return: u8;
-    /// Where the stub resumes after a trap.
-    static craneway_call_trapped: u8;
-    /// Called once per thread by the stub before its first call.
-    static mut craneway_thread_init_fn: Option<extern "C" fn()>;
-}
-
-/// Where entry.c keeps what the handler needs, relative to the stub's rbp.
-const STUB_CTX: usize = 48;
-const STUB_FUNCREF: usize = 64;
 
 /// Why a call into wasm did not return normally.
 pub struct TrapInfo {
@@ -123,8 +103,6 @@ static INSTALL: Once = Once::new();
 /// Installs the trap handlers once per process.
 pub fn init() {
     INSTALL.call_once(|| {
-        // SAFETY: written once, here, before any call into wasm reads it.
-        unsafe { craneway_thread_init_fn = Some(thread_init) };
         for (i, &sig) in SIGNALS.iter().enumerate() {
             // SAFETY: a zeroed sigaction is valid; we fill in our handler and
             // keep the previous one (written once, here, before any use).
@@ -188,7 +166,7 @@ unsafe extern "C" fn handle_signal(
     if let Some(code) = code {
         let mut trace = [0usize; MAX_FRAMES];
         if let Some((n, stub_fp)) = walk_to_entry(pc, fp, sp, &mut trace) {
-            // The stub saved these in its frame (entry.c).
+            // The stub saved these in its frame (entry.rs).
             let store_ctx = *((stub_fp - STUB_CTX) as *const *mut VMStoreContext);
             let entry = *((stub_fp - STUB_FUNCREF) as *const *const VMFuncRef);
             let rec = std::ptr::addr_of_mut!((*store_ctx).trap);
@@ -286,7 +264,7 @@ thread_local! {
 
 /// Called by the entry stub the first time a thread enters wasm: makes sure the
 /// thread has an alternate signal stack big enough for our handler.
-extern "C" fn thread_init() {
+pub(super) extern "C" fn thread_init() {
     // SAFETY: querying and setting this thread's alternate stack; the new
     // stack is our own mapping, released when the thread exits.
     unsafe {

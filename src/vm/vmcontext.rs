@@ -77,7 +77,7 @@ pub struct VMGlobal {
 }
 
 /// Per-store state that compiled code reads through every vmctx, and that
-/// the entry stub (src/vm/entry.c) and the trap handler use.
+/// the entry stub (`entry.rs`) and the trap handler use.
 #[repr(C)]
 pub struct VMStoreContext {
     /// Lowest stack address wasm may use; 0 when no wasm is running.
@@ -97,7 +97,7 @@ pub struct VMStoreContext {
 }
 pub const STORE_CTX_STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
 pub const STORE_CTX_TRAP_ARG: i32 = offset_of!(VMStoreContext, trap_arg) as i32;
-// entry.c reads these at fixed offsets.
+// The entry stub (entry.rs) reads these at fixed offsets.
 const _: () = assert!(offset_of!(VMStoreContext, stack_limit) == 0);
 const _: () = assert!(offset_of!(VMStoreContext, max_wasm_stack) == 24);
 const _: () = assert!(offset_of!(VMFuncRef, wasm_call) == 0);

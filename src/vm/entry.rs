@@ -1,0 +1,133 @@
+//! The host -> wasm entry stub, and where a trap comes back to.
+//!
+//! `craneway_call(funcref, values, store_ctx)` is the one way into wasm. It
+//! saves the callee-saved registers, keeps the store context, the store's
+//! previous stack limit and the funcref in its own frame, sets the stack
+//! limit if no wasm of this store is running yet, and calls the funcref's
+//! array-call trampoline. It returns NULL when the call returned, and the
+//! store context when it trapped.
+//!
+//! There is no `setjmp`: the signal handler (`traps.rs`) walks the frame
+//! pointers from the trapping wasm frame up to the frame whose return
+//! address is `craneway_call_return` (this stub's), records the trap in the
+//! store context, and resumes at `craneway_call_trapped` with this frame's
+//! rbp and rsp. Only memory is trusted there: the callee-saved registers
+//! come back from the stack, as on the normal way out.
+//!
+//! Frame, relative to rbp (`STUB_*` below, used by the handler):
+//! ```text
+//!    -8 .. -40  rbx, r12, r13, r14, r15
+//!   -48         store context
+//!   -56         the store's stack limit before this call
+//!   -64         funcref            <- rsp at the call (16-byte aligned)
+//! ```
+//! The store context and funcref fields are read at the offsets asserted in
+//! `vmcontext.rs`. The first call on a thread runs `thread_init` (its
+//! alternate signal stack); a one-byte initial-exec thread-local says
+//! whether it ran, so the check is one load even in the shared library.
+
+use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw};
+
+/// Offset below the stub's rbp of the saved store context.
+pub const STUB_CTX: usize = 48;
+/// Offset below the stub's rbp of the entered funcref; also where rsp is.
+pub const STUB_FUNCREF: usize = 64;
+
+// The thread-local flag; local to the library (hidden).
+std::arch::global_asm!(
+    ".pushsection .tbss,\"awT\",@nobits",
+    ".hidden craneway_thread_ready",
+    ".type craneway_thread_ready, @object",
+    "craneway_thread_ready:",
+    ".zero 1",
+    ".size craneway_thread_ready, 1",
+    ".popsection",
+);
+
+extern "C" {
+    /// The stub's return address in its call of the trampoline.
+    pub static craneway_call_return: u8;
+    /// Where the stub resumes after a trap.
+    pub static craneway_call_trapped: u8;
+}
+
+/// Calls `funcref` on `values` with the store context `ctx`: NULL when it
+/// returned, `ctx` when it trapped (the trap is in `ctx.trap`).
+///
+/// # Safety
+/// `funcref` must be a live funcref whose code expects `ctx`, `values` must
+/// hold enough slots for its parameters and results, `ctx` must be valid,
+/// and `traps::init` must have run.
+#[unsafe(naked)]
+#[allow(named_asm_labels)]
+pub unsafe extern "C" fn craneway_call(
+    funcref: *const VMFuncRef,
+    values: *mut ValRaw,
+    ctx: *mut VMStoreContext,
+) -> *mut VMStoreContext {
+    std::arch::naked_asm!(
+        "push rbp",
+        "mov rbp, rsp",
+        "push rbx",
+        "push r12",
+        "push r13",
+        "push r14",
+        "push r15",
+        "push rdx",                     // store context
+        "mov rax, qword ptr [rdx]",     // its stack limit
+        "push rax",
+        "push rdi",                     // funcref
+        "mov r8, qword ptr [rip + craneway_thread_ready@GOTTPOFF]",
+        "cmp byte ptr fs:[r8], 0",
+        "je 3f",
+        "1:",
+        "test rax, rax",                // outermost call into this store?
+        "jne 2f",
+        "mov rax, rsp",
+        "sub rax, qword ptr [rdx + 24]", // sp - max wasm stack
+        "jae 4f",
+        "xor eax, eax",
+        "4:",
+        "mov qword ptr [rdx], rax",
+        "2:",
+        "mov rcx, rsi",                 // values
+        "mov rsi, qword ptr [rdi + 16]", // callee vmctx
+        "xor edx, edx",                 // no caller vmctx
+        "mov rax, qword ptr [rdi + 8]", // array-call trampoline
+        "mov rdi, qword ptr [rdi]",     // wasm-call code
+        "call rax",
+        ".globl craneway_call_return",
+        ".hidden craneway_call_return",
+        "craneway_call_return:",
+        "xor eax, eax",
+        "5:",
+        "mov rdx, qword ptr [rbp - 48]", // put the stack limit back
+        "mov rcx, qword ptr [rbp - 56]",
+        "mov qword ptr [rdx], rcx",
+        "lea rsp, [rbp - 40]",
+        "pop r15",
+        "pop r14",
+        "pop r13",
+        "pop r12",
+        "pop rbx",
+        "pop rbp",
+        "ret",
+        ".globl craneway_call_trapped",
+        ".hidden craneway_call_trapped",
+        "craneway_call_trapped:",
+        "mov rax, qword ptr [rbp - 48]", // the trap is in the store context
+        "jmp 5b",
+        "3:",                           // first call on this thread
+        "push rsi",
+        "push rdx",
+        "call {init}",
+        "mov r8, qword ptr [rip + craneway_thread_ready@GOTTPOFF]",
+        "mov byte ptr fs:[r8], 1",
+        "pop rdx",
+        "pop rsi",
+        "mov rdi, qword ptr [rbp - 64]",
+        "mov rax, qword ptr [rbp - 56]",
+        "jmp 1b",
+        init = sym super::traps::thread_init,
+    )
+}
