@@ -12,7 +12,7 @@ use super::refs::{wasm_extern_t, wasm_func_t, wasm_trap_t, RefInner};
 use super::trap::store_trap;
 use super::types::wasm_functype_t;
 use super::val::{from_raw, to_raw, wasm_val_t};
-use crate::runtime::{Caller, Extern, Func, NativeCallback, Trap};
+use crate::runtime::{Caller, Extern, Func, NativeCallback, Trap, TrapResult};
 use crate::{ValRaw, ValType};
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
@@ -69,9 +69,20 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
         }
     }
     let _ = len;
-    match func.entry().call(args_and_results) {
-        Ok(()) => None,
-        Err(t) => Some(store_trap(func.parts().0, t)),
+    let arg = func as *const wasm_func_t as *mut u8;
+    let result = func.entry().call_or::<UncheckedTrap>(args_and_results, arg);
+    // SAFETY: NULL or a trap made by `UncheckedTrap::on_trap` with `Box::into_raw`.
+    std::mem::transmute::<*mut u8, Option<Box<wasm_trap_t>>>(result)
+}
+
+/// A trap of `wasm_func_call_unchecked` as the caller's `wasm_trap_t`.
+struct UncheckedTrap;
+
+impl TrapResult for UncheckedTrap {
+    fn on_trap(trap: Trap, arg: *mut u8) -> *mut u8 {
+        // SAFETY: `arg` is the `wasm_func_t` being called, alive for the call.
+        let func = unsafe { &*(arg as *const wasm_func_t) };
+        Box::into_raw(store_trap(func.parts().0, trap)) as *mut u8
     }
 }
 

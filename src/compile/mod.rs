@@ -43,7 +43,10 @@ pub fn wasm_signature(_isa: &dyn TargetIsa, ty: &FuncType) -> ir::Signature {
     sig
 }
 
-/// `(callee, callee_vmctx, caller_vmctx, values)`, platform C convention.
+/// `(callee_vmctx, caller_vmctx, values, callee)`, platform C convention.
+/// For a function with no parameters and no results this is the wasm
+/// signature plus two ignored arguments, so such a function needs no
+/// trampoline (see `vmcontext::array_call_code`).
 pub fn array_signature(isa: &dyn TargetIsa) -> ir::Signature {
     let mut sig = ir::Signature::new(isa.default_call_conv());
     sig.params.extend([AbiParam::new(I64); 4]);

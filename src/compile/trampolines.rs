@@ -1,7 +1,7 @@
 //! Trampolines between the host's array calling convention (16-byte value
 //! slots, platform C ABI) and wasm's (`tail` convention, values in registers).
 //!
-//! - array -> wasm: `(callee, callee_vmctx, caller_vmctx, values)` loads the
+//! - array -> wasm: `(callee_vmctx, caller_vmctx, values, callee)` loads the
 //!   parameters from the slots, calls `callee`, stores the results back.
 //! - wasm -> array: the code a host function's `VMFuncRef::wasm_call` points
 //!   to; spills the parameters to slots on its stack, calls the host context's
@@ -33,7 +33,7 @@ pub fn array_to_wasm(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     b.append_block_params_for_function_params(block);
     b.switch_to_block(block);
     b.seal_block(block);
-    let [callee, callee_vmctx, caller_vmctx, values] = b.block_params(block)[..] else {
+    let [callee_vmctx, caller_vmctx, values, callee] = b.block_params(block)[..] else {
         unreachable!("array signature has four parameters")
     };
     let mut args = vec![callee_vmctx, caller_vmctx];

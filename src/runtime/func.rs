@@ -13,7 +13,9 @@ use crate::engine::HostTrampolines;
 use crate::types::FuncType;
 use crate::vm::instance::instance_of;
 use crate::vm::traps;
-use crate::vm::vmcontext::{VMFuncRef, VMHostFuncContext, VMStoreContext, ValRaw, HOST_CTX_MAGIC};
+use crate::vm::vmcontext::{
+    array_call_code, VMFuncRef, VMHostFuncContext, VMStoreContext, ValRaw, HOST_CTX_MAGIC,
+};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -94,6 +96,36 @@ impl FuncEntry {
             Err(trap_of(&mut *((*self.ctx).store as *mut StoreData)))
         }
     }
+}
+
+/// Turns the trap of a call made with `FuncEntry::call_or` into the
+/// pointer that call returns (for a C entry point, its trap object).
+pub trait TrapResult {
+    /// `arg` is the one given to `call_or`.
+    fn on_trap(trap: Trap, arg: *mut u8) -> *mut u8;
+}
+
+impl FuncEntry {
+    /// Calls the function on raw slots: NULL when it returned, else
+    /// `H::on_trap(trap, arg)`. The call is the entry stub's own, so a
+    /// caller that returns its result adds nothing to a call.
+    ///
+    /// # Safety
+    /// As `call`.
+    #[inline(always)]
+    pub unsafe fn call_or<H: TrapResult>(self, values: *mut ValRaw, arg: *mut u8) -> *mut u8 {
+        traps::enter_or(self.ctx, self.funcref, values, on_trap::<H>, arg)
+    }
+}
+
+/// The entry stub's trap exit for `FuncEntry::call_or`.
+unsafe extern "C" fn on_trap<H: TrapResult>(ctx: *mut VMStoreContext, arg: *mut u8) -> *mut u8 {
+    // SAFETY: the stub passes the store context of the call that trapped,
+    // whose store is not otherwise borrowed while the stub returns.
+    let store = &mut *((*ctx).store as *mut StoreData);
+    let trap = catch_unwind(AssertUnwindSafe(|| trap_of(store)))
+        .unwrap_or_else(|_| Trap::new("internal error while reporting a trap"));
+    catch_unwind(AssertUnwindSafe(|| H::on_trap(trap, arg))).unwrap_or(std::ptr::null_mut())
 }
 
 /// What a host function gets: the store, and the instance that called it
@@ -195,7 +227,11 @@ impl Func {
             },
             funcref: VMFuncRef {
                 wasm_call: tramps.wasm_call,
-                array_call: tramps.array_call,
+                array_call: array_call_code(
+                    ty.params().is_empty() && ty.results().is_empty(),
+                    tramps.wasm_call,
+                    tramps.array_call,
+                ),
                 vmctx: std::ptr::null_mut(),
                 type_id,
                 _pad: 0,

@@ -14,7 +14,7 @@ mod trap;
 mod val;
 
 pub use externals::{ExternRef, Global, Memory, Table};
-pub use func::{Caller, Func, FuncEntry, NativeCallback};
+pub use func::{Caller, Func, FuncEntry, NativeCallback, TrapResult};
 pub use instance::{Extern, Instance, Module};
 pub use store::{AsStore, AsStoreMut, Store, StoreData};
 pub use trap::{FrameInfo, Trap, TrapCode};

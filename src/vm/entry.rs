@@ -1,11 +1,14 @@
 //! The host -> wasm entry stub, and where a trap comes back to.
 //!
-//! `craneway_call(funcref, values, store_ctx)` is the one way into wasm. It
-//! saves the callee-saved registers, keeps the store context, the store's
-//! previous stack limit and the funcref in its own frame, sets the stack
-//! limit if no wasm of this store is running yet, and calls the funcref's
-//! array-call trampoline. It returns NULL when the call returned, and the
-//! store context when it trapped.
+//! `craneway_call(funcref, values, store_ctx, on_trap, on_trap_arg)` is the
+//! one way into wasm. It saves the callee-saved registers, keeps its
+//! arguments and the store's previous stack limit in its own frame, sets
+//! the stack limit if no wasm of this store is running yet, and calls the
+//! funcref's array-call code as `array_call(callee_vmctx, NULL, values,
+//! wasm_call)`. It returns NULL when the call returned. When it trapped, it
+//! returns `on_trap(store_ctx, on_trap_arg)` (the trap is in
+//! `store_ctx.trap`), or `store_ctx` when `on_trap` is NULL. So a C entry
+//! point can jump to it and return its result as it is.
 //!
 //! There is no `setjmp`: the signal handler (`traps.rs`) walks the frame
 //! pointers from the trapping wasm frame up to the frame whose return
@@ -19,7 +22,9 @@
 //!    -8 .. -40  rbx, r12, r13, r14, r15
 //!   -48         store context
 //!   -56         the store's stack limit before this call
-//!   -64         funcref            <- rsp at the call (16-byte aligned)
+//!   -64         funcref
+//!   -72         on_trap
+//!   -80         on_trap_arg        <- rsp at the call (16-byte aligned)
 //! ```
 //! The store context and funcref fields are read at the offsets asserted in
 //! `vmcontext.rs`. The first call on a thread runs `thread_init` (its
@@ -30,8 +35,10 @@ use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw};
 
 /// Offset below the stub's rbp of the saved store context.
 pub const STUB_CTX: usize = 48;
-/// Offset below the stub's rbp of the entered funcref; also where rsp is.
+/// Offset below the stub's rbp of the entered funcref.
 pub const STUB_FUNCREF: usize = 64;
+/// Offset below the stub's rbp of its stack pointer during the call.
+pub const STUB_SP: usize = 80;
 
 // The thread-local flag; local to the library (hidden).
 std::arch::global_asm!(
@@ -51,8 +58,12 @@ extern "C" {
     pub static craneway_call_trapped: u8;
 }
 
+/// What a trapped call returns: `on_trap(store_ctx, on_trap_arg)`.
+pub type OnTrap = unsafe extern "C" fn(*mut VMStoreContext, *mut u8) -> *mut u8;
+
 /// Calls `funcref` on `values` with the store context `ctx`: NULL when it
-/// returned, `ctx` when it trapped (the trap is in `ctx.trap`).
+/// returned; when it trapped (the trap is in `ctx.trap`),
+/// `on_trap(ctx, on_trap_arg)`, or `ctx` if `on_trap` is None.
 ///
 /// # Safety
 /// `funcref` must be a live funcref whose code expects `ctx`, `values` must
@@ -64,7 +75,9 @@ pub unsafe extern "C" fn craneway_call(
     funcref: *const VMFuncRef,
     values: *mut ValRaw,
     ctx: *mut VMStoreContext,
-) -> *mut VMStoreContext {
+    on_trap: Option<OnTrap>,
+    on_trap_arg: *mut u8,
+) -> *mut u8 {
     std::arch::naked_asm!(
         "push rbp",
         "mov rbp, rsp",
@@ -77,6 +90,8 @@ pub unsafe extern "C" fn craneway_call(
         "mov rax, qword ptr [rdx]",     // its stack limit
         "push rax",
         "push rdi",                     // funcref
+        "push rcx",                     // on_trap
+        "push r8",                      // on_trap_arg
         "mov r8, qword ptr [rip + craneway_thread_ready@GOTTPOFF]",
         "cmp byte ptr fs:[r8], 0",
         "je 3f",
@@ -85,16 +100,14 @@ pub unsafe extern "C" fn craneway_call(
         "jne 2f",
         "mov rax, rsp",
         "sub rax, qword ptr [rdx + 24]", // sp - max wasm stack
-        "jae 4f",
-        "xor eax, eax",
-        "4:",
+        "jb 4f",
         "mov qword ptr [rdx], rax",
         "2:",
-        "mov rcx, rsi",                 // values
-        "mov rsi, qword ptr [rdi + 16]", // callee vmctx
-        "xor edx, edx",                 // no caller vmctx
-        "mov rax, qword ptr [rdi + 8]", // array-call trampoline
-        "mov rdi, qword ptr [rdi]",     // wasm-call code
+        "mov rcx, qword ptr [rdi]",     // wasm-call code
+        "mov rax, qword ptr [rdi + 8]", // array-call code
+        "mov rdx, rsi",                 // values
+        "xor esi, esi",                 // no caller vmctx
+        "mov rdi, qword ptr [rdi + 16]", // callee vmctx
         "call rax",
         ".globl craneway_call_return",
         ".hidden craneway_call_return",
@@ -112,10 +125,19 @@ pub unsafe extern "C" fn craneway_call(
         "pop rbx",
         "pop rbp",
         "ret",
+        "4:",                           // the stack is smaller than the budget
+        "mov qword ptr [rdx], 1",
+        "jmp 2b",
         ".globl craneway_call_trapped",
         ".hidden craneway_call_trapped",
         "craneway_call_trapped:",
-        "mov rax, qword ptr [rbp - 48]", // the trap is in the store context
+        "mov rdi, qword ptr [rbp - 48]", // the trap is in the store context
+        "mov rax, rdi",
+        "mov rcx, qword ptr [rbp - 72]",
+        "test rcx, rcx",
+        "je 5b",
+        "mov rsi, qword ptr [rbp - 80]",
+        "call rcx",
         "jmp 5b",
         "3:",                           // first call on this thread
         "push rsi",

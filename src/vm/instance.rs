@@ -119,9 +119,15 @@ impl InstanceHandle {
         for (i, f) in module.funcs.iter().enumerate() {
             let index = info.num_imported_funcs + i as u32;
             let r = vmctx.add(offsets.defined_funcref(index) as usize) as *mut VMFuncRef;
+            let ty = info.funcs[index as usize] as usize;
+            let sig = &info.types[ty];
             r.write(VMFuncRef {
                 wasm_call: *f,
-                array_call: module.array_calls[info.funcs[index as usize] as usize],
+                array_call: array_call_code(
+                    sig.params().is_empty() && sig.results().is_empty(),
+                    *f,
+                    module.array_calls[ty],
+                ),
                 vmctx,
                 type_id: module.type_ids[info.funcs[index as usize] as usize],
                 _pad: 0,

@@ -14,7 +14,8 @@
 
 use super::code_memory::with_code;
 use super::entry::{
-    craneway_call, craneway_call_return, craneway_call_trapped, STUB_CTX, STUB_FUNCREF,
+    craneway_call, craneway_call_return, craneway_call_trapped, OnTrap, STUB_CTX, STUB_FUNCREF,
+    STUB_SP,
 };
 use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw, MAX_FRAMES};
 use cranelift_codegen::ir::TrapCode;
@@ -59,8 +60,8 @@ pub struct TrapInfo {
     pub entry: *const VMFuncRef,
 }
 
-/// Calls `funcref`'s array-call trampoline on `values` with the store
-/// context `ctx`; returns false when it trapped (see `take_trap`).
+/// Calls `funcref`'s array-call code on `values` with the store context
+/// `ctx`; returns false when it trapped (see `take_trap`).
 ///
 /// # Safety
 /// `funcref` must be a live funcref whose code expects `ctx`, `values` must
@@ -73,7 +74,24 @@ pub unsafe fn enter(
     funcref: *const VMFuncRef,
     values: *mut ValRaw,
 ) -> bool {
-    craneway_call(funcref, values, ctx).is_null()
+    craneway_call(funcref, values, ctx, None, std::ptr::null_mut()).is_null()
+}
+
+/// As `enter`, but returns NULL when the call returned and
+/// `on_trap(ctx, arg)` when it trapped, so that a caller can return the
+/// result as it is.
+///
+/// # Safety
+/// As `enter`; `on_trap` must be safe to call with `ctx` and `arg`.
+#[inline(always)]
+pub unsafe fn enter_or(
+    ctx: *mut VMStoreContext,
+    funcref: *const VMFuncRef,
+    values: *mut ValRaw,
+    on_trap: OnTrap,
+    arg: *mut u8,
+) -> *mut u8 {
+    craneway_call(funcref, values, ctx, Some(on_trap), arg)
 }
 
 /// The trap of the call through `ctx` that `enter` reported as trapped.
@@ -175,7 +193,7 @@ unsafe extern "C" fn handle_signal(
             (*rec).trace = trace;
             (*rec).trace_len = n;
             let landing = std::ptr::addr_of!(craneway_call_trapped) as usize;
-            resume_at(ctx, landing, stub_fp, stub_fp - STUB_FUNCREF);
+            resume_at(ctx, landing, stub_fp, stub_fp - STUB_SP);
             return;
         }
     }

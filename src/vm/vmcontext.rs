@@ -45,6 +45,24 @@ pub struct VMFuncRef {
     pub type_id: u32,
     pub _pad: u32,
 }
+/// The `array_call` of a function whose code is `wasm_call` and whose
+/// type's array-call trampoline is `trampoline`. The entry stub calls it as
+/// `(callee_vmctx, caller_vmctx, values, wasm_call)` in the platform C
+/// convention; for a type with no parameters and no results that is the
+/// wasm convention's call of `wasm_call` itself (the same argument
+/// registers, the same callee-saved registers, nothing on the stack), so
+/// the trampoline is skipped.
+pub fn array_call_code(
+    no_params_or_results: bool,
+    wasm_call: *const u8,
+    trampoline: *const u8,
+) -> *const u8 {
+    if no_params_or_results {
+        wasm_call
+    } else {
+        trampoline
+    }
+}
 pub const FUNCREF_WASM_CALL: i32 = offset_of!(VMFuncRef, wasm_call) as i32;
 pub const FUNCREF_VMCTX: i32 = offset_of!(VMFuncRef, vmctx) as i32;
 pub const FUNCREF_TYPE_ID: i32 = offset_of!(VMFuncRef, type_id) as i32;
