@@ -15,7 +15,7 @@
 //! address is `craneway_call_return` (this stub's), records the trap in the
 //! store context, and resumes at `craneway_call_trapped` with this frame's
 //! rbp and rsp. Only memory is trusted there: the callee-saved registers
-//! come back from the stack, as on the normal way out.
+//! come back from the stack (on the normal way out the callee kept them).
 //!
 //! Frame, relative to rbp (`STUB_*` below, used by the handler):
 //! ```text
@@ -112,7 +112,12 @@ pub unsafe extern "C" fn craneway_call(
         ".globl craneway_call_return",
         ".hidden craneway_call_return",
         "craneway_call_return:",
-        "xor eax, eax",
+        "mov rdx, qword ptr [rbp - 48]", // put the stack limit back
+        "mov rcx, qword ptr [rbp - 56]",
+        "mov qword ptr [rdx], rcx",
+        "xor eax, eax",                 // the callee kept rbx, r12-r15
+        "leave",
+        "ret",
         "5:",
         "mov rdx, qword ptr [rbp - 48]", // put the stack limit back
         "mov rcx, qword ptr [rbp - 56]",
