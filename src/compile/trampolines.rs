@@ -5,12 +5,13 @@
 //!   parameters from the slots, calls `callee`, stores the results back.
 //! - wasm -> array: the code a host function's `VMFuncRef::wasm_call` points
 //!   to; spills the parameters to slots on its stack, calls the host context's
-//!   callback, traps with `TRAP_HOST` if it failed, and returns the results.
+//!   callback directly, and if it returned an error hands that to the
+//!   context's `failed` and traps with `TRAP_HOST`; else returns the results.
 
 use super::{array_signature, finish, ir_type, wasm_signature, CompiledFunc};
 use crate::types::FuncType;
 use crate::vm::traps::TRAP_HOST;
-use crate::vm::vmcontext::HOST_CTX_CALLBACK;
+use crate::vm::vmcontext::{HOST_CTX_CALLBACK, HOST_CTX_ENV, HOST_CTX_FAILED};
 use cranelift_codegen::ir::{self, types::*, AbiParam, InstBuilder, MemFlags};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::Context;
@@ -75,21 +76,37 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     for (i, v) in params[2..].iter().enumerate() {
         b.ins().store(slot_flags(), *v, values, (i * 16) as i32);
     }
+    // callback(env, values, len, caller_vmctx) -> NULL or an error
     let mut cb_sig = ir::Signature::new(isa.default_call_conv());
-    cb_sig.params.extend([AbiParam::new(I64); 3]);
-    cb_sig.returns.push(AbiParam::new(I32));
+    cb_sig.params.extend([AbiParam::new(I64); 4]);
+    cb_sig.returns.push(AbiParam::new(I64));
     let cb_sig = b.import_signature(cb_sig);
-    let callback = b.ins().load(
-        I64,
-        MemFlags::trusted().with_readonly(),
-        host_ctx,
-        HOST_CTX_CALLBACK,
-    );
+    let load_ctx = |b: &mut FunctionBuilder, offset| {
+        b.ins()
+            .load(I64, MemFlags::trusted().with_readonly(), host_ctx, offset)
+    };
+    let callback = load_ctx(&mut b, HOST_CTX_CALLBACK);
+    let env = load_ctx(&mut b, HOST_CTX_ENV);
+    let len = b.ins().iconst(I64, ty.slots() as i64);
     let call = b
         .ins()
-        .call_indirect(cb_sig, callback, &[host_ctx, caller_vmctx, values]);
-    let status = b.inst_results(call)[0];
-    b.ins().trapnz(status, TRAP_HOST);
+        .call_indirect(cb_sig, callback, &[env, values, len, caller_vmctx]);
+    let error = b.inst_results(call)[0];
+    let (failed_block, ok_block) = (b.create_block(), b.create_block());
+    b.ins().brif(error, failed_block, &[], ok_block, &[]);
+    b.seal_block(failed_block);
+    b.seal_block(ok_block);
+    // failed(host_ctx, error), then trap.
+    b.switch_to_block(failed_block);
+    b.set_cold_block(failed_block);
+    let mut failed_sig = ir::Signature::new(isa.default_call_conv());
+    failed_sig.params.extend([AbiParam::new(I64); 2]);
+    let failed_sig = b.import_signature(failed_sig);
+    let failed = load_ctx(&mut b, HOST_CTX_FAILED);
+    b.ins()
+        .call_indirect(failed_sig, failed, &[host_ctx, error]);
+    b.ins().trap(TRAP_HOST);
+    b.switch_to_block(ok_block);
     let mut results = Vec::new();
     for (i, t) in ty.results().iter().enumerate() {
         results.push(

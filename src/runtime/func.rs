@@ -14,7 +14,8 @@ use crate::types::FuncType;
 use crate::vm::instance::instance_of;
 use crate::vm::traps;
 use crate::vm::vmcontext::{
-    array_call_code, VMFuncRef, VMHostFuncContext, VMStoreContext, ValRaw, HOST_CTX_MAGIC,
+    array_call_code, HostCallback, VMFuncRef, VMHostFuncContext, VMStoreContext, ValRaw,
+    HOST_CTX_MAGIC,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -39,27 +40,29 @@ type RawHostCallback = dyn Fn(Caller<'_>, *mut ValRaw) -> Result<(), Trap> + Sen
 pub(crate) struct HostFunc {
     ctx: VMHostFuncContext,
     funcref: VMFuncRef,
-    /// max(params, results), passed to native callbacks.
-    ty_slots: usize,
-    callback: HostCallback,
+    callback: HostImpl,
     store: *mut StoreData,
     _trampolines: Arc<HostTrampolines>,
 }
 
 /// How a host function is implemented.
-enum HostCallback {
+enum HostImpl {
     /// A Rust closure, given a `Caller`.
     Closure(Box<RawHostCallback>),
     /// A C function on raw slots, called directly (see `Func::new_native`).
     Native(NativeCallback),
 }
 
+/// A C host function's code (see `NativeCallback`).
+pub type NativeFn =
+    unsafe extern "C" fn(*mut std::ffi::c_void, *mut ValRaw, usize) -> *mut std::ffi::c_void;
+
 /// A C host function: `callback(env, values, len)` returns NULL, or an
 /// error that `to_trap` turns into the trap (and releases); `drop_env`
-/// runs when the function is dropped.
+/// runs when the function is dropped. Compiled code calls `callback`
+/// itself, with nothing in between.
 pub struct NativeCallback {
-    pub callback:
-        unsafe extern "C" fn(*mut std::ffi::c_void, *mut ValRaw, usize) -> *mut std::ffi::c_void,
+    pub callback: NativeFn,
     pub env: *mut std::ffi::c_void,
     pub to_trap: unsafe fn(*mut std::ffi::c_void) -> Trap,
     pub drop_env: Option<unsafe extern "C" fn(*mut std::ffi::c_void)>,
@@ -194,7 +197,7 @@ impl Func {
         Self::make_host(
             store.store_data_mut(),
             ty,
-            HostCallback::Closure(Box::new(callback)),
+            HostImpl::Closure(Box::new(callback)),
         )
     }
 
@@ -209,20 +212,34 @@ impl Func {
         ty: FuncType,
         native: NativeCallback,
     ) -> Func {
-        Self::make_host(store.store_data_mut(), ty, HostCallback::Native(native))
+        Self::make_host(store.store_data_mut(), ty, HostImpl::Native(native))
     }
 
-    fn make_host(store: &mut StoreData, ty: FuncType, callback: HostCallback) -> Func {
+    fn make_host(store: &mut StoreData, ty: FuncType, callback: HostImpl) -> Func {
         let type_id = store.engine.intern(&ty);
         let tramps = store
             .engine
             .host_trampolines(type_id)
             .expect("host trampolines compile for every function type");
+        let (code, env, failed): (HostCallback, *mut u8, _) = match &callback {
+            // SAFETY: the trampoline passes a fourth argument (the caller's
+            // vmctx) that a three-argument C function ignores: on the
+            // platform C convention it is one more register, which the
+            // callee neither reads nor owes to preserve.
+            HostImpl::Native(n) => (
+                unsafe { std::mem::transmute::<NativeFn, HostCallback>(n.callback) },
+                n.env.cast(),
+                native_failed as unsafe extern "C" fn(*mut VMHostFuncContext, *mut u8),
+            ),
+            HostImpl::Closure(_) => (closure_callback, std::ptr::null_mut(), closure_failed),
+        };
         let mut hf = Box::new(HostFunc {
             ctx: VMHostFuncContext {
                 magic: HOST_CTX_MAGIC,
                 _pad: 0,
-                callback: host_callback,
+                callback: code,
+                env,
+                failed,
                 data: std::ptr::null_mut(),
             },
             funcref: VMFuncRef {
@@ -236,11 +253,13 @@ impl Func {
                 type_id,
                 _pad: 0,
             },
-            ty_slots: ty.slots(),
             callback,
             store: store as *mut StoreData,
             _trampolines: tramps,
         });
+        if let HostImpl::Closure(_) = hf.callback {
+            hf.ctx.env = &mut *hf as *mut HostFunc as *mut u8;
+        }
         hf.ctx.data = &mut *hf as *mut HostFunc as *mut u8;
         hf.funcref.vmctx = &mut hf.ctx as *mut VMHostFuncContext as *mut u8;
         let funcref = &hf.funcref as *const VMFuncRef;
@@ -376,52 +395,64 @@ unsafe fn entry_instance(f: &VMFuncRef) -> Option<u32> {
     crate::vm::instance::is_instance_vmctx(f.vmctx).then(|| instance_of(f.vmctx).host_data)
 }
 
-/// Called by the wasm-to-array trampoline of every host function.
-unsafe extern "C" fn host_callback(
-    ctx: *mut VMHostFuncContext,
-    caller_vmctx: *mut u8,
+/// The code of a host function made from a Rust closure: `env` is its
+/// `HostFunc`. Returns NULL, or a boxed `Trap` for `closure_failed`.
+unsafe extern "C" fn closure_callback(
+    env: *mut u8,
     values: *mut ValRaw,
-) -> u32 {
-    let hf = &*((*ctx).data as *const HostFunc);
-    let result = catch_unwind(AssertUnwindSafe(|| invoke_host(hf, caller_vmctx, values)));
-    let trap = match result {
-        Ok(Ok(())) => return 0,
-        Ok(Err(trap)) => trap,
-        Err(panic) => Trap::from_panic(panic),
+    _len: usize,
+    caller_vmctx: *mut u8,
+) -> *mut u8 {
+    let hf = &*(env as *const HostFunc);
+    let HostImpl::Closure(callback) = &hf.callback else {
+        return Box::into_raw(Box::new(Trap::new("host function has no closure"))).cast();
     };
-    traps::set_host_trap(&mut (*hf.store).ctx, Box::new(trap));
-    1
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY (caller): the store is borrowed by the call that entered
+        // wasm further up this stack and is not used by it until we return.
+        let store = &mut *hf.store;
+        let instance = if caller_vmctx.is_null() {
+            None
+        } else {
+            Some(Instance::from_handle_data(
+                store,
+                instance_of(caller_vmctx).host_data,
+            ))
+        };
+        callback(Caller { store, instance }, values)
+    }));
+    match result {
+        Ok(Ok(())) => std::ptr::null_mut(),
+        Ok(Err(trap)) => Box::into_raw(Box::new(trap)).cast(),
+        Err(panic) => Box::into_raw(Box::new(Trap::from_panic(panic))).cast(),
+    }
 }
 
-unsafe fn invoke_host(
-    hf: &HostFunc,
-    caller_vmctx: *mut u8,
-    values: *mut ValRaw,
-) -> Result<(), Trap> {
-    let callback = match &hf.callback {
-        HostCallback::Native(n) => {
-            let len = hf.ty_slots;
-            let err = (n.callback)(n.env, values, len);
-            return if err.is_null() {
-                Ok(())
-            } else {
-                Err((n.to_trap)(err))
-            };
+/// Records the failure of a closure host function (a boxed `Trap`).
+unsafe extern "C" fn closure_failed(ctx: *mut VMHostFuncContext, error: *mut u8) {
+    record_failure(ctx, *Box::from_raw(error as *mut Trap));
+}
+
+/// Records the failure of a C host function: its error, made a `Trap` by
+/// the function's `to_trap`.
+unsafe extern "C" fn native_failed(ctx: *mut VMHostFuncContext, error: *mut u8) {
+    let hf = &*((*ctx).data as *const HostFunc);
+    let trap = match &hf.callback {
+        HostImpl::Native(n) => {
+            let to_trap = n.to_trap;
+            catch_unwind(AssertUnwindSafe(|| to_trap(error.cast())))
+                .unwrap_or_else(Trap::from_panic)
         }
-        HostCallback::Closure(c) => c,
+        HostImpl::Closure(_) => Trap::new("host function failed"),
     };
-    // SAFETY (caller): the store is borrowed by the call that entered wasm
-    // further up this stack and is not used by it until we return.
-    let store = &mut *hf.store;
-    let instance = if caller_vmctx.is_null() {
-        None
-    } else {
-        Some(Instance::from_handle_data(
-            store,
-            instance_of(caller_vmctx).host_data,
-        ))
-    };
-    callback(Caller { store, instance }, values)
+    record_failure(ctx, trap);
+}
+
+/// Keeps a host function's failure in its store's context until the trap
+/// that follows reaches the entry.
+unsafe fn record_failure(ctx: *mut VMHostFuncContext, trap: Trap) {
+    let hf = &*((*ctx).data as *const HostFunc);
+    traps::set_host_trap(&mut (*hf.store).ctx, Box::new(trap));
 }
 
 /// Runs a typed host callback on raw slots: converts the parameters to

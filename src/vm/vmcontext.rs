@@ -154,19 +154,30 @@ impl VMStoreContext {
     }
 }
 
+/// A host function's code: `callback(env, values, len, caller_vmctx)` with
+/// the parameters in `values[0..params]`, writing the results to
+/// `values[0..results]`; `len` is max(params, results). It returns NULL, or
+/// an error that the context's `failed` records before the call traps.
+pub type HostCallback = unsafe extern "C" fn(*mut u8, *mut ValRaw, usize, *mut u8) -> *mut u8;
+
 /// The context a host function's `VMFuncRef::vmctx` points to. The
-/// wasm-to-host trampoline calls `callback(self, caller_vmctx, values)` and
-/// traps when it returns non-zero.
+/// wasm-to-host trampoline calls `callback(env, values, len, caller_vmctx)`
+/// directly, and when it returns an error `failed(self, error)`, then traps
+/// with `TRAP_HOST`.
 #[repr(C)]
 pub struct VMHostFuncContext {
     pub magic: u32,
     pub _pad: u32,
-    pub callback: unsafe extern "C" fn(*mut VMHostFuncContext, *mut u8, *mut ValRaw) -> u32,
+    pub callback: HostCallback,
+    pub env: *mut u8,
+    pub failed: unsafe extern "C" fn(*mut VMHostFuncContext, *mut u8),
     /// Owner-defined data (the runtime's host function record).
     pub data: *mut u8,
 }
 pub const HOST_CTX_MAGIC: u32 = u32::from_le_bytes(*b"host");
 pub const HOST_CTX_CALLBACK: i32 = offset_of!(VMHostFuncContext, callback) as i32;
+pub const HOST_CTX_ENV: i32 = offset_of!(VMHostFuncContext, env) as i32;
+pub const HOST_CTX_FAILED: i32 = offset_of!(VMHostFuncContext, failed) as i32;
 
 /// Magic at the start of every instance vmctx.
 pub const VMCTX_MAGIC: u32 = u32::from_le_bytes(*b"core");
