@@ -9,7 +9,11 @@ use super::engine::{wasm_store_t, StoreRef, WeakStore};
 use super::refs::{declare_ref, wasm_func_t, wasm_trap_t, RefInner};
 use super::trap::{new_trap, store_trap};
 use super::types::wasm_functype_t;
-use super::val::{from_raw, to_raw, wasm_val_t, wasm_val_vec_t};
+use super::unchecked::UncheckedTrap;
+use super::val::{
+    from_raw, num_c_to_slot, num_slot_to_c, to_raw, wasm_val_t, wasm_val_union, wasm_val_vec_t,
+    NumSig,
+};
 use crate::runtime::{AsStore, Func, NativeCallback, Trap};
 use crate::{FuncType, ValRaw, ValType};
 use std::ffi::c_void;
@@ -215,6 +219,8 @@ impl Drop for Env {
 struct StdHost {
     callback: StdCallback,
     ty: FuncType,
+    /// The type's kinds when it has numbers only (the fast path).
+    num_sig: Option<NumSig>,
     store: WeakStore,
     /// Finalizes the embedder's environment when the function is dropped.
     _env: Option<Env>,
@@ -245,6 +251,9 @@ unsafe extern "C" fn std_host_adapter(
     _len: usize,
 ) -> *mut c_void {
     let host = &*(env as *const StdHost);
+    if let Some(sig) = &host.num_sig {
+        return numbers_callback(host, sig, values);
+    }
     let result = run_callback(&host.store, &host.ty, values, |a, r| match host.callback {
         StdCallback::Plain(f) => f(a, r),
         StdCallback::WithEnv(f, env) => f(env, a, r),
@@ -252,6 +261,66 @@ unsafe extern "C" fn std_host_adapter(
     match result {
         Ok(()) => std::ptr::null_mut(),
         Err(trap) => Box::into_raw(Box::new(trap)) as *mut c_void,
+    }
+}
+
+/// A standard host function of numbers only: its C values are built
+/// straight from the raw slots on the stack, and its results checked and
+/// copied back.
+///
+/// # Safety
+/// `sig` must describe the function's type; `values` holds its slots.
+#[inline(always)]
+unsafe fn numbers_callback(host: &StdHost, sig: &NumSig, values: *mut ValRaw) -> *mut c_void {
+    let (pk, rk) = (sig.params(), sig.results());
+    let (np, nr) = (pk.len(), rk.len());
+    let mut vals = [const { MaybeUninit::<wasm_val_t>::uninit() }; NumSig::MAX];
+    for (i, k) in pk.iter().enumerate() {
+        vals[i].write(num_slot_to_c(values.add(i), *k));
+    }
+    for (i, k) in rk.iter().enumerate() {
+        vals[np + i].write(wasm_val_t {
+            kind: *k,
+            of: wasm_val_union { v128: [0; 16] },
+        });
+    }
+    let base = vals.as_mut_ptr() as *mut wasm_val_t;
+    let args = wasm_val_vec_t {
+        size: np,
+        data: base,
+    };
+    let mut results = wasm_val_vec_t {
+        size: nr,
+        data: base.add(np),
+    };
+    let trap = match host.callback {
+        StdCallback::Plain(f) => f(&args, &mut results),
+        StdCallback::WithEnv(f, env) => f(env, &args, &mut results),
+    };
+    let mut error = trap.map(|t| t.trap().clone());
+    for (i, k) in rk.iter().enumerate() {
+        let r = &*base.add(np + i);
+        if error.is_none() {
+            if r.kind == *k {
+                *values.add(i) = num_c_to_slot(r, *k);
+                continue;
+            }
+            error = Some(Trap::new(format!(
+                "host function result {i}: a value of kind {} where {} is expected",
+                r.kind,
+                super::types::valtype_from_kind(*k).map_or("?".into(), |t| t.to_string())
+            )));
+        }
+    }
+    match error {
+        None => std::ptr::null_mut(),
+        Some(trap) => {
+            // The callback may have left owned references in the results.
+            for i in 0..nr {
+                std::ptr::drop_in_place(base.add(np + i));
+            }
+            Box::into_raw(Box::new(trap)) as *mut c_void
+        }
     }
 }
 
@@ -273,6 +342,7 @@ fn new_host(
     let host = Box::new(StdHost {
         callback,
         ty: ty.ty().clone(),
+        num_sig: NumSig::new(ty.ty()),
         store: s.weak(),
         _env: env,
     });
@@ -368,12 +438,60 @@ pub extern "C" fn wasm_func_call(
     let args = args.unwrap_or(&no_args).as_slice();
     let mut no_results = wasm_val_vec_t::empty();
     let results = results.unwrap_or(&mut no_results).as_mut_slice();
+    if let Some(sig) = &func.r.num_sig {
+        // SAFETY: `func` is a live function whose type `sig` describes.
+        if let Some(result) = unsafe { call_numbers(func, sig, args, results) } {
+            return result;
+        }
+    }
     let internal = || Some(new_trap(Trap::new("wasm_func_call: internal error")));
     super::guard_with(internal, || {
         call(func, args, results)
             .err()
             .map(|t| store_trap(func.parts().0, t))
     })
+}
+
+/// `wasm_func_call` of a function of numbers only: the values are copied
+/// to and from raw slots on the stack, and a trap comes back from the entry
+/// stub as the caller's `wasm_trap_t`. None (nothing called) if the
+/// arguments do not match the type: the general path reports that.
+///
+/// # Safety
+/// `sig` must describe `func`'s type.
+#[inline(always)]
+unsafe fn call_numbers(
+    func: &wasm_func_t,
+    sig: &NumSig,
+    args: &[wasm_val_t],
+    results: &mut [wasm_val_t],
+) -> Option<Option<Box<wasm_trap_t>>> {
+    let (pk, rk) = (sig.params(), sig.results());
+    if args.len() != pk.len() || results.len() < rk.len() {
+        return None;
+    }
+    let mut raw = [const { MaybeUninit::<ValRaw>::uninit() }; NumSig::MAX];
+    for ((slot, a), k) in raw.iter_mut().zip(args).zip(pk) {
+        if a.kind != *k {
+            return None;
+        }
+        slot.write(num_c_to_slot(a, *k));
+    }
+    let arg = func as *const wasm_func_t as *mut u8;
+    let trap = func
+        .entry()
+        .call_or::<UncheckedTrap>(raw.as_mut_ptr().cast(), arg);
+    if !trap.is_null() {
+        // SAFETY: made by `UncheckedTrap::on_trap` with `Box::into_raw`.
+        return Some(Some(Box::from_raw(trap.cast())));
+    }
+    for ((r, slot), k) in results.iter_mut().zip(&raw).zip(rk) {
+        // The slot holds a result of kind `k` (the callee wrote it). The
+        // result place may hold garbage (the standard lets callers pass
+        // uninitialised arrays): overwrite without dropping.
+        std::ptr::write(r, num_slot_to_c(slot.as_ptr(), *k));
+    }
+    Some(None)
 }
 
 fn call(func: &wasm_func_t, args: &[wasm_val_t], results: &mut [wasm_val_t]) -> Result<(), Trap> {

@@ -9,6 +9,8 @@
 //! pointer, checked by kind where they narrow.
 
 use super::engine::{HostInfo, ObjectKey, StoreRef, WeakStore};
+use super::val::NumSig;
+use crate::runtime::AsStore;
 use crate::runtime::{ExternRef, Func, FuncEntry, Global, Instance, Memory, Module, Table, Trap};
 use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
@@ -53,15 +55,24 @@ pub struct wasm_ref_t {
     pub(crate) inner: RefInner,
     /// For a function, its entry resolved once, for the call paths.
     pub(crate) entry: Option<FuncEntry>,
+    /// For a function of numbers only, its kinds (see `NumSig`).
+    pub(crate) num_sig: Option<NumSig>,
 }
 
 impl wasm_ref_t {
     pub(crate) fn new(inner: RefInner) -> wasm_ref_t {
-        let entry = match &inner {
-            RefInner::Func(s, f) => Some(f.entry(s.get())),
-            _ => None,
+        let (entry, num_sig) = match &inner {
+            RefInner::Func(s, f) => (
+                Some(f.entry(s.get())),
+                NumSig::new(f.ty_ref(s.get().store_data())),
+            ),
+            _ => (None, None),
         };
-        wasm_ref_t { inner, entry }
+        wasm_ref_t {
+            inner,
+            entry,
+            num_sig,
+        }
     }
 
     pub(crate) fn store(&self) -> Option<&StoreRef> {

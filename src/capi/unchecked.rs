@@ -75,8 +75,9 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
     std::mem::transmute::<*mut u8, Option<Box<wasm_trap_t>>>(result)
 }
 
-/// A trap of `wasm_func_call_unchecked` as the caller's `wasm_trap_t`.
-struct UncheckedTrap;
+/// A trap of a call into wasm as the caller's `wasm_trap_t` (`arg` is the
+/// called `wasm_func_t`).
+pub(crate) struct UncheckedTrap;
 
 impl TrapResult for UncheckedTrap {
     fn on_trap(trap: Trap, arg: *mut u8) -> *mut u8 {

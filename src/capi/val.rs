@@ -300,3 +300,74 @@ pub(crate) fn num_to_raw(v: &wasm_val_t, ty: ValType) -> Option<ValRaw> {
         })
     }
 }
+
+/// The kinds of a function type made of numbers (and vectors) only, with
+/// at most `NumSig::MAX` parameters and results together: what the call
+/// paths need to convert values without looking at the type again.
+#[derive(Clone, Copy)]
+pub(crate) struct NumSig {
+    np: u8,
+    nr: u8,
+    kinds: [u8; NumSig::MAX],
+}
+
+impl NumSig {
+    pub const MAX: usize = 16;
+
+    /// None if `ty` has a reference or too many values.
+    pub fn new(ty: &crate::FuncType) -> Option<NumSig> {
+        let (p, r) = (ty.params(), ty.results());
+        if p.len() + r.len() > Self::MAX || p.iter().chain(r).any(|t| t.is_ref()) {
+            return None;
+        }
+        let mut kinds = [0; Self::MAX];
+        for (k, t) in kinds.iter_mut().zip(p.iter().chain(r)) {
+            *k = kind_of(*t);
+        }
+        Some(NumSig {
+            np: p.len() as u8,
+            nr: r.len() as u8,
+            kinds,
+        })
+    }
+
+    #[inline(always)]
+    pub fn params(&self) -> &[u8] {
+        &self.kinds[..self.np as usize]
+    }
+
+    #[inline(always)]
+    pub fn results(&self) -> &[u8] {
+        &self.kinds[self.np as usize..(self.np + self.nr) as usize]
+    }
+}
+
+/// A raw slot holding a number of kind `kind` as a C value. Each kind is
+/// read at its own width: a wider read of a value just stored narrower
+/// would miss the processor's store forwarding and stall.
+///
+/// # Safety
+/// `raw` must hold a value of kind `kind` (a number or vector kind).
+#[inline(always)]
+pub(crate) unsafe fn num_slot_to_c(raw: *const ValRaw, kind: u8) -> wasm_val_t {
+    let of = match kind {
+        WASM_I32 | WASM_F32 => wasm_val_union { i32: (*raw).i32 },
+        WASM_I64 | WASM_F64 => wasm_val_union { i64: (*raw).i64 },
+        _ => wasm_val_union { v128: (*raw).v128 },
+    };
+    wasm_val_t { kind, of }
+}
+
+/// A C number value of kind `kind` as a raw slot, each kind at its own
+/// width (see `num_slot_to_c`).
+///
+/// # Safety
+/// `v.kind` must be `kind`, a number or vector kind.
+#[inline(always)]
+pub(crate) unsafe fn num_c_to_slot(v: &wasm_val_t, kind: u8) -> ValRaw {
+    match kind {
+        WASM_I32 | WASM_F32 => ValRaw { i32: v.of.i32 },
+        WASM_I64 | WASM_F64 => ValRaw { i64: v.of.i64 },
+        _ => ValRaw { v128: v.of.v128 },
+    }
+}
