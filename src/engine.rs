@@ -162,6 +162,9 @@ impl Engine {
             },
         )?;
         set(&mut flags, "preserve_frame_pointers", "true")?;
+        // The trap handler restores callee-saved registers from what the
+        // unwind instructions say (see `compile::frame_saves`).
+        set(&mut flags, "unwind_info", "true")?;
         set(
             &mut flags,
             "enable_verifier",
@@ -256,6 +259,7 @@ pub(crate) fn map_image(image: &compile::CodeImage) -> Result<CodeMemory, String
         traps: image.traps.clone(),
         funcs: image.funcs.clone(),
         srclocs: image.srclocs.clone(),
+        frames: image.frames.clone(),
     };
     let mut missing = None;
     let (code, _) = CodeMemory::new(&image.bytes, info, |bytes, _base| {

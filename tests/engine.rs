@@ -381,3 +381,128 @@ fn small_memory_reservation_bounds_checks_and_limits_growth() {
     let module = Module::new(store.engine(), &big).unwrap();
     assert!(Instance::new(&mut store, &module, &[]).is_err());
 }
+
+/// Runs `f` with rbx and r12-r15 (the callee-saved registers wasm code may
+/// use) holding known values, and returns what they hold afterwards.
+#[cfg(target_arch = "x86_64")]
+fn registers_after(f: &mut dyn FnMut()) -> [u64; 5] {
+    extern "C" fn run(f: *mut &mut dyn FnMut()) {
+        // SAFETY: `f` points to the closure reference below, alive here.
+        unsafe { (*f)() }
+    }
+    let mut f = f;
+    let mut out = [0u64; 5];
+    // SAFETY: the block saves and restores every register it sets and the
+    // stack pointer, calls `run` with a 16-byte aligned stack, and writes
+    // only `out`.
+    unsafe {
+        std::arch::asm!(
+            "mov rax, rsp",
+            "and rsp, -16",
+            "push rax",
+            "push r11",
+            "push rbx",
+            "push r12",
+            "push r13",
+            "push r14",
+            "push r15",
+            "sub rsp, 8",
+            "mov rbx, 0x1111111111111111",
+            "mov r12, 0x2222222222222222",
+            "mov r13, 0x3333333333333333",
+            "mov r14, 0x4444444444444444",
+            "mov r15, 0x5555555555555555",
+            "call r10",
+            "add rsp, 8",
+            "mov rax, qword ptr [rsp + 40]",
+            "mov qword ptr [rax], rbx",
+            "mov qword ptr [rax + 8], r12",
+            "mov qword ptr [rax + 16], r13",
+            "mov qword ptr [rax + 24], r14",
+            "mov qword ptr [rax + 32], r15",
+            "pop r15",
+            "pop r14",
+            "pop r13",
+            "pop r12",
+            "pop rbx",
+            "add rsp, 8",
+            "pop rsp",
+            in("r10") run as extern "C" fn(*mut &mut dyn FnMut()),
+            in("r11") out.as_mut_ptr(),
+            in("rdi") &mut f as *mut &mut dyn FnMut(),
+            clobber_abi("C"),
+        );
+    }
+    out
+}
+
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn traps_give_the_host_back_its_callee_saved_registers() {
+    // Each export keeps seven values live across a call that traps, so the
+    // compiled code holds them in callee-saved registers when it traps.
+    let wat = r#"(module
+      (import "host" "fail" (func $fail))
+      (memory 1)
+      (func $unreachable unreachable)
+      (func $oob (drop (i32.load (i32.const 70000))))
+      (func $deep (param i64) (result i64)
+        (i64.add (local.get 0) (call $deep (i64.add (local.get 0) (i64.const 1)))))
+      (func $keep (param $p i64) (param $which i32) (result i64)
+        (local $a i64) (local $b i64) (local $c i64) (local $d i64) (local $e i64) (local $f i64)
+        (local.set $a (i64.mul (local.get $p) (i64.const 3)))
+        (local.set $b (i64.mul (local.get $p) (i64.const 5)))
+        (local.set $c (i64.mul (local.get $p) (i64.const 7)))
+        (local.set $d (i64.mul (local.get $p) (i64.const 11)))
+        (local.set $e (i64.mul (local.get $p) (i64.const 13)))
+        (local.set $f (i64.mul (local.get $p) (i64.const 17)))
+        (block $done
+          (block $d3 (block $d2 (block $d1 (block $d0
+            (br_table $d0 $d1 $d2 $d3 $done (local.get $which)))
+            (call $unreachable) (br $done))
+            (call $oob) (br $done))
+            (drop (call $deep (local.get $p))) (br $done))
+            (call $fail))
+        (i64.add (local.get $a) (i64.add (local.get $b) (i64.add (local.get $c)
+          (i64.add (local.get $d) (i64.add (local.get $e) (local.get $f)))))))
+      (func (export "keep") (param i64 i32) (result i64)
+        (call $keep (local.get 0) (local.get 1))))"#;
+    let mut store = Store::new(&Engine::default());
+    let fail = Func::new(&mut store, FuncType::new([], []), |_, _, _| {
+        Err(Trap::new("host says no"))
+    });
+    let inst = instantiate(&mut store, wat, &[Extern::Func(fail)]);
+    let keep = inst.get_func(&store, "keep").unwrap();
+    let expected = [
+        0x1111111111111111u64,
+        0x2222222222222222,
+        0x3333333333333333,
+        0x4444444444444444,
+        0x5555555555555555,
+    ];
+    for (which, message) in [
+        (0, "unreachable"),
+        (1, "out of bounds memory access"),
+        (2, "call stack exhausted"),
+        (3, "host says no"),
+    ] {
+        let mut got = String::new();
+        let regs = registers_after(&mut || {
+            let mut r = [Val::I64(0)];
+            let e = keep
+                .call(
+                    &mut store,
+                    &[Val::I64(0x0123_4567), Val::I32(which)],
+                    &mut r,
+                )
+                .unwrap_err();
+            got = e.to_string();
+        });
+        assert!(got.contains(message), "case {which}: {got}");
+        assert_eq!(regs, expected, "case {which}: registers after the trap");
+        // The store still works.
+        let mut r = [Val::I64(0)];
+        let e = keep.call(&mut store, &[Val::I64(1), Val::I32(9)], &mut r);
+        assert!(e.is_ok() && matches!(r[0], Val::I64(56)), "case {which}");
+    }
+}

@@ -10,9 +10,11 @@ pub mod trampolines;
 
 use crate::module::{FunctionInput, ModuleInfo};
 use crate::types::{FuncType, ValType};
+use crate::vm::code_memory::FrameSaves;
 use crate::vm::vmcontext::{Builtin, VMOffsets};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, types::*, AbiParam, ArgumentPurpose, LibCall, TrapCode};
+use cranelift_codegen::isa::unwind::UnwindInst;
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_codegen::{binemit::Reloc, Context, FinalizedRelocTarget};
 use cranelift_wasm::FuncTranslator;
@@ -94,6 +96,7 @@ pub struct CompiledFunc {
     pub relocs: Vec<(u32, Reloc, RelocTo, i64)>,
     pub traps: Vec<(u32, TrapCode)>,
     pub srclocs: Vec<(u32, u32)>,
+    pub frame: FrameSaves,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -113,6 +116,8 @@ pub struct CodeImage {
     pub funcs: Vec<(u32, u32, u32)>,
     pub traps: Vec<(u32, TrapCode)>,
     pub srclocs: Vec<Vec<(u32, u32)>>,
+    /// Per item: where it saves callee-saved registers.
+    pub frames: Vec<FrameSaves>,
     /// Absolute relocations to host functions, applied when mapped.
     pub libcalls: Vec<(u32, LibCall, i64)>,
 }
@@ -151,7 +156,41 @@ pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, St
         relocs,
         traps,
         srclocs,
+        frame: frame_saves(&buffer.unwind_info)?,
     })
+}
+
+/// The register saves of a function's prologue, from Cranelift's unwind
+/// instructions (a save of `reg` at `clobber_offset` is at
+/// `FP - offset_downward_to_clobbers + clobber_offset`).
+fn frame_saves(unwind: &[(u32, UnwindInst)]) -> Result<FrameSaves, String> {
+    let mut frame = FrameSaves {
+        frame_at: u32::MAX,
+        saves: Vec::new(),
+    };
+    let mut clobbers = None;
+    for (offset, inst) in unwind {
+        match inst {
+            UnwindInst::DefineNewFrame {
+                offset_downward_to_clobbers,
+                ..
+            } => {
+                frame.frame_at = *offset;
+                clobbers = Some(*offset_downward_to_clobbers);
+            }
+            UnwindInst::SaveReg {
+                clobber_offset,
+                reg,
+            } => {
+                let down = clobbers
+                    .and_then(|c| c.checked_sub(*clobber_offset))
+                    .ok_or("register saved outside a frame")?;
+                frame.saves.push((reg.hw_enc(), *offset, down));
+            }
+            _ => {}
+        }
+    }
+    Ok(frame)
 }
 
 /// Lays out `items` (each tagged with its function index or u32::MAX) and
@@ -177,6 +216,7 @@ pub fn link(
             .traps
             .extend(f.traps.iter().map(|(o, c)| (start as u32 + o, *c)));
         image.srclocs.push(f.srclocs.clone());
+        image.frames.push(f.frame.clone());
     }
     for (i, (_, f)) in items.iter().enumerate() {
         let start = starts[i];

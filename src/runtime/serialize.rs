@@ -10,10 +10,12 @@ use super::instance::Module;
 use super::Error;
 use crate::compile::CodeImage;
 use crate::engine::Engine;
+use crate::vm::code_memory::FrameSaves;
+use crate::vm::traps::CALLEE_SAVED;
 use cranelift_codegen::ir::{LibCall, TrapCode};
 
 const MAGIC: &[u8; 8] = b"CRNWYMOD";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// FNV-1a, 64-bit: detects corruption, not tampering.
 fn checksum(bytes: &[u8]) -> u64 {
@@ -153,6 +155,16 @@ impl Module {
                 w.u32(l.1);
             }
         }
+        w.u64(img.frames.len() as u64);
+        for f in &img.frames {
+            w.u32(f.frame_at);
+            w.u64(f.saves.len() as u64);
+            for &(reg, from, down) in &f.saves {
+                w.u32(u32::from(reg));
+                w.u32(from);
+                w.u32(down);
+            }
+        }
         w.u64(img.libcalls.len() as u64);
         for l in &img.libcalls {
             w.u32(l.0);
@@ -220,6 +232,24 @@ impl Module {
                 locs.push((r.u32().ok_or_else(trunc)?, r.u32().ok_or_else(trunc)?));
             }
             image.srclocs.push(locs);
+        }
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            let mut frame = FrameSaves {
+                frame_at: r.u32().ok_or_else(trunc)?,
+                saves: Vec::new(),
+            };
+            for _ in 0..r.len().ok_or_else(trunc)? {
+                let reg = u8::try_from(r.u32().ok_or_else(trunc)?)
+                    .ok()
+                    .filter(|r| CALLEE_SAVED.contains(r))
+                    .ok_or_else(|| bad("bad register"))?;
+                let (from, down) = (r.u32().ok_or_else(trunc)?, r.u32().ok_or_else(trunc)?);
+                frame.saves.push((reg, from, down));
+            }
+            image.frames.push(frame);
+        }
+        if image.frames.len() != image.funcs.len() || image.srclocs.len() != image.funcs.len() {
+            return Err(bad("function tables do not match"));
         }
         for _ in 0..r.len().ok_or_else(trunc)? {
             let site = r.u32().ok_or_else(trunc)?;

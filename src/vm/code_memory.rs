@@ -19,6 +19,22 @@ pub struct CodeInfo {
     /// Per function (same order as `funcs`): sorted (code offset, wasm
     /// bytecode offset) pairs for backtraces.
     pub srclocs: Vec<Vec<(u32, u32)>>,
+    /// Per function (same order as `funcs`): where it saves callee-saved
+    /// registers, for the trap handler.
+    pub frames: Vec<FrameSaves>,
+}
+
+/// Where a function's prologue puts the callee-saved registers it uses, so
+/// that the trap handler can give them back the values they had when wasm
+/// was entered (the entry stub does not save them itself).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FrameSaves {
+    /// Code offset (in the function) from which the frame pointer is this
+    /// function's frame; `u32::MAX` if it never makes one.
+    pub frame_at: u32,
+    /// (register number as the machine encodes it, code offset from which
+    /// it is saved, distance below the frame pointer of its slot).
+    pub saves: Vec<(u8, u32, u32)>,
 }
 
 impl CodeInfo {

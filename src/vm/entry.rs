@@ -1,30 +1,32 @@
 //! The host -> wasm entry stub, and where a trap comes back to.
 //!
 //! `craneway_call(funcref, values, store_ctx, on_trap, on_trap_arg)` is the
-//! one way into wasm. It saves the callee-saved registers, keeps its
-//! arguments and the store's previous stack limit in its own frame, sets
-//! the stack limit if no wasm of this store is running yet, and calls the
-//! funcref's array-call code as `array_call(callee_vmctx, NULL, values,
-//! wasm_call)`. It returns NULL when the call returned. When it trapped, it
-//! returns `on_trap(store_ctx, on_trap_arg)` (the trap is in
-//! `store_ctx.trap`), or `store_ctx` when `on_trap` is NULL. So a C entry
-//! point can jump to it and return its result as it is.
+//! one way into wasm. It keeps its arguments and the store's previous stack
+//! limit in its own frame, sets the stack limit if no wasm of this store is
+//! running yet, and calls the funcref's array-call code as
+//! `array_call(callee_vmctx, NULL, values, wasm_call)`. It returns NULL when
+//! the call returned. When it trapped, it returns `on_trap(store_ctx,
+//! on_trap_arg)` (the trap is in `store_ctx.trap`), or `store_ctx` when
+//! `on_trap` is NULL. So a C entry point can jump to it and return its
+//! result as it is.
 //!
-//! There is no `setjmp`: the signal handler (`traps.rs`) walks the frame
-//! pointers from the trapping wasm frame up to the frame whose return
-//! address is `craneway_call_return` (this stub's), records the trap in the
-//! store context, and resumes at `craneway_call_trapped` with this frame's
-//! rbp and rsp. Only memory is trusted there: the callee-saved registers
-//! come back from the stack (on the normal way out the callee kept them).
+//! There is no `setjmp`, and the stub saves no registers: the code it calls
+//! keeps the callee-saved ones, as the C convention wants. On a trap the
+//! signal handler (`traps.rs`) walks the frame pointers from the trapping
+//! wasm frame up to the frame whose return address is
+//! `craneway_call_return` (this stub's), takes the callee-saved registers
+//! back from where the prologues of the frames in between saved them (their
+//! unwind information), records the trap in the store context, and resumes
+//! at `craneway_call_trapped` with this frame's rbp and rsp.
 //!
 //! Frame, relative to rbp (`STUB_*` below, used by the handler):
 //! ```text
-//!    -8 .. -40  rbx, r12, r13, r14, r15
-//!   -48         store context
-//!   -56         the store's stack limit before this call
-//!   -64         funcref
-//!   -72         on_trap
-//!   -80         on_trap_arg        <- rsp at the call (16-byte aligned)
+//!    -8  store context
+//!   -16  the store's stack limit before this call
+//!   -24  funcref
+//!   -32  on_trap
+//!   -40  on_trap_arg
+//!   -48  (padding)      <- rsp at the call (16-byte aligned)
 //! ```
 //! The store context and funcref fields are read at the offsets asserted in
 //! `vmcontext.rs`. The first call on a thread runs `thread_init` (its
@@ -34,11 +36,11 @@
 use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw};
 
 /// Offset below the stub's rbp of the saved store context.
-pub const STUB_CTX: usize = 48;
+pub const STUB_CTX: usize = 8;
 /// Offset below the stub's rbp of the entered funcref.
-pub const STUB_FUNCREF: usize = 64;
+pub const STUB_FUNCREF: usize = 24;
 /// Offset below the stub's rbp of its stack pointer during the call.
-pub const STUB_SP: usize = 80;
+pub const STUB_SP: usize = 48;
 
 // The thread-local flag; local to the library (hidden).
 std::arch::global_asm!(
@@ -81,17 +83,13 @@ pub unsafe extern "C" fn craneway_call(
     std::arch::naked_asm!(
         "push rbp",
         "mov rbp, rsp",
-        "push rbx",
-        "push r12",
-        "push r13",
-        "push r14",
-        "push r15",
         "push rdx",                     // store context
         "mov rax, qword ptr [rdx]",     // its stack limit
         "push rax",
         "push rdi",                     // funcref
         "push rcx",                     // on_trap
         "push r8",                      // on_trap_arg
+        "sub rsp, 8",
         "mov r8, qword ptr [rip + craneway_thread_ready@GOTTPOFF]",
         "cmp byte ptr fs:[r8], 0",
         "je 3f",
@@ -112,36 +110,27 @@ pub unsafe extern "C" fn craneway_call(
         ".globl craneway_call_return",
         ".hidden craneway_call_return",
         "craneway_call_return:",
-        "mov rdx, qword ptr [rbp - 48]", // put the stack limit back
-        "mov rcx, qword ptr [rbp - 56]",
-        "mov qword ptr [rdx], rcx",
-        "xor eax, eax",                 // the callee kept rbx, r12-r15
-        "leave",
-        "ret",
+        "xor eax, eax",
         "5:",
-        "mov rdx, qword ptr [rbp - 48]", // put the stack limit back
-        "mov rcx, qword ptr [rbp - 56]",
+        "mov rdx, qword ptr [rbp - 8]", // put the stack limit back
+        "mov rcx, qword ptr [rbp - 16]",
         "mov qword ptr [rdx], rcx",
-        "lea rsp, [rbp - 40]",
-        "pop r15",
-        "pop r14",
-        "pop r13",
-        "pop r12",
-        "pop rbx",
-        "pop rbp",
+        "leave",
         "ret",
         "4:",                           // the stack is smaller than the budget
         "mov qword ptr [rdx], 1",
         "jmp 2b",
+        // The handler resumes here with rbp, rsp and the callee-saved
+        // registers as they were at the call.
         ".globl craneway_call_trapped",
         ".hidden craneway_call_trapped",
         "craneway_call_trapped:",
-        "mov rdi, qword ptr [rbp - 48]", // the trap is in the store context
+        "mov rdi, qword ptr [rbp - 8]", // the trap is in the store context
         "mov rax, rdi",
-        "mov rcx, qword ptr [rbp - 72]",
+        "mov rcx, qword ptr [rbp - 32]",
         "test rcx, rcx",
         "je 5b",
-        "mov rsi, qword ptr [rbp - 80]",
+        "mov rsi, qword ptr [rbp - 40]",
         "call rcx",
         "jmp 5b",
         "3:",                           // first call on this thread
@@ -152,8 +141,8 @@ pub unsafe extern "C" fn craneway_call(
         "mov byte ptr fs:[r8], 1",
         "pop rdx",
         "pop rsi",
-        "mov rdi, qword ptr [rbp - 64]",
-        "mov rax, qword ptr [rbp - 56]",
+        "mov rdi, qword ptr [rbp - 24]",
+        "mov rax, qword ptr [rbp - 16]",
         "jmp 1b",
         init = sym super::traps::thread_init,
     )

@@ -138,6 +138,19 @@ pub fn init() {
     });
 }
 
+/// The callee-saved registers wasm code may change (rbx, r12-r15, by
+/// their machine encoding), which the trap handler restores.
+pub const CALLEE_SAVED: [u8; 5] = [3, 12, 13, 14, 15];
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+const CALLEE_SAVED_GREGS: [libc::c_int; 5] = [
+    libc::REG_RBX,
+    libc::REG_R12,
+    libc::REG_R13,
+    libc::REG_R14,
+    libc::REG_R15,
+];
+
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 unsafe fn registers(ctx: *mut libc::c_void) -> (usize, usize, usize) {
     let uc = &*(ctx as *const libc::ucontext_t);
@@ -149,15 +162,25 @@ unsafe fn registers(ctx: *mut libc::c_void) -> (usize, usize, usize) {
     )
 }
 
-/// Makes the interrupted thread continue at `pc` with the given frame and
-/// stack pointers when the handler returns.
+/// The interrupted values of the `CALLEE_SAVED` registers.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-unsafe fn resume_at(ctx: *mut libc::c_void, pc: usize, fp: usize, sp: usize) {
+unsafe fn callee_saved(ctx: *mut libc::c_void) -> [usize; 5] {
+    let uc = &*(ctx as *const libc::ucontext_t);
+    CALLEE_SAVED_GREGS.map(|r| uc.uc_mcontext.gregs[r as usize] as usize)
+}
+
+/// Makes the interrupted thread continue at `pc` with the given frame and
+/// stack pointers and callee-saved registers when the handler returns.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+unsafe fn resume_at(ctx: *mut libc::c_void, pc: usize, fp: usize, sp: usize, saved: [usize; 5]) {
     let uc = &mut *(ctx as *mut libc::ucontext_t);
     let g = &mut uc.uc_mcontext.gregs;
     g[libc::REG_RIP as usize] = pc as i64;
     g[libc::REG_RBP as usize] = fp as i64;
     g[libc::REG_RSP as usize] = sp as i64;
+    for (r, v) in CALLEE_SAVED_GREGS.iter().zip(saved) {
+        g[*r as usize] = v as i64;
+    }
 }
 
 unsafe extern "C" fn handle_signal(
@@ -183,7 +206,8 @@ unsafe extern "C" fn handle_signal(
     .flatten();
     if let Some(code) = code {
         let mut trace = [0usize; MAX_FRAMES];
-        if let Some((n, stub_fp)) = walk_to_entry(pc, fp, sp, &mut trace) {
+        let mut saved = callee_saved(ctx);
+        if let Some((n, stub_fp)) = unwind_to_entry(pc, fp, sp, &mut trace, &mut saved) {
             // The stub saved these in its frame (entry.rs).
             let store_ctx = *((stub_fp - STUB_CTX) as *const *mut VMStoreContext);
             let entry = *((stub_fp - STUB_FUNCREF) as *const *const VMFuncRef);
@@ -193,31 +217,94 @@ unsafe extern "C" fn handle_signal(
             (*rec).trace = trace;
             (*rec).trace_len = n;
             let landing = std::ptr::addr_of!(craneway_call_trapped) as usize;
-            resume_at(ctx, landing, stub_fp, stub_fp - STUB_SP);
+            resume_at(ctx, landing, stub_fp, stub_fp - STUB_SP, saved);
             return;
         }
     }
     chain(sig, info, ctx);
 }
 
+/// Where a pc is in registered code: its offset in its function, and the
+/// function's frame saves applied to `saved` for the frame at `fp` (only
+/// the saves made before that offset).
+unsafe fn restore_saves(pc: usize, fp: usize, saved: &mut [usize; 5]) -> Option<()> {
+    with_code(pc, |start, code| {
+        let offset = (pc - start) as u32;
+        let i = code.func_at(offset)?;
+        let off = offset - code.funcs[i].0;
+        let frame = code.frames.get(i)?;
+        if off < frame.frame_at {
+            return Some(());
+        }
+        for &(reg, from, down) in &frame.saves {
+            if off >= from {
+                let slot = CALLEE_SAVED.iter().position(|r| *r == reg)?;
+                saved[slot] = *((fp - down as usize) as *const usize);
+            }
+        }
+        Some(())
+    })
+    .flatten()
+}
+
+/// The offset of `pc` in its function and where that function's frame
+/// starts being its own (`FrameSaves::frame_at`).
+fn frame_state(pc: usize) -> Option<(u32, u32)> {
+    with_code(pc, |start, code| {
+        let offset = (pc - start) as u32;
+        let i = code.func_at(offset)?;
+        Some((offset - code.funcs[i].0, code.frames.get(i)?.frame_at))
+    })
+    .flatten()
+}
+
 /// Follows the frame-pointer chain from a trap in wasm code up to the entry
-/// stub's frame, recording the pc of each wasm frame. Returns the number of
-/// pcs recorded and the stub's frame pointer, or None if the chain leaves
-/// wasm code before it reaches a stub (then the fault is not ours).
-unsafe fn walk_to_entry(
+/// stub's frame, recording the pc of each wasm frame and giving the
+/// callee-saved registers in `saved` the values they had when the stub
+/// called into wasm (each function's saves, innermost first, so the
+/// outermost save of a register wins). Returns the number of pcs recorded
+/// and the stub's frame pointer, or None if the chain leaves wasm code
+/// before it reaches a stub (then the fault is not ours).
+unsafe fn unwind_to_entry(
     pc: usize,
     mut fp: usize,
     sp: usize,
     out: &mut [usize; MAX_FRAMES],
+    saved: &mut [usize; 5],
 ) -> Option<(usize, usize)> {
     let stub_return = std::ptr::addr_of!(craneway_call_return) as usize;
     let in_code = |pc: usize| with_code(pc, |_, _| ()).is_some();
     out[0] = pc;
     let mut n = 1;
+    let mut record = |pc: usize| {
+        if n < MAX_FRAMES {
+            out[n] = pc;
+            n += 1;
+        }
+    };
+    // The function whose frame `fp` is.
+    let mut owner = pc;
+    let (offset, frame_at) = frame_state(pc)?;
+    if offset < frame_at {
+        // Trapped in the prologue before making its frame (a stack
+        // overflow at its first push): nothing saved yet, and `fp` is the
+        // caller's frame; the return address is on top of the stack (below
+        // the pushed frame pointer if the push happened).
+        let ret = *((if offset == 0 { sp } else { sp + 8 }) as *const usize);
+        if ret == stub_return {
+            return Some((n, fp));
+        }
+        if !in_code(ret) {
+            return None;
+        }
+        record(ret - 1);
+        owner = ret - 1;
+    }
     loop {
         if fp < sp || !fp.is_multiple_of(8) {
             return None;
         }
+        restore_saves(owner, fp, saved)?;
         let next_fp = *(fp as *const usize);
         let ret = *((fp + 8) as *const usize);
         if ret == stub_return {
@@ -226,10 +313,8 @@ unsafe fn walk_to_entry(
         if !in_code(ret) || next_fp <= fp {
             return None;
         }
-        if n < MAX_FRAMES {
-            out[n] = ret - 1;
-            n += 1;
-        }
+        record(ret - 1);
+        owner = ret - 1;
         fp = next_fp;
     }
 }
