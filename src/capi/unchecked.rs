@@ -54,9 +54,7 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
     len: usize,
 ) -> Option<Box<wasm_trap_t>> {
     let Some(func) = func else {
-        return Some(super::trap::new_trap(Trap::new(
-            "wasm_func_call_unchecked: NULL function",
-        )));
+        return call_error("wasm_func_call_unchecked: NULL function");
     };
     #[cfg(debug_assertions)]
     {
@@ -69,10 +67,21 @@ pub unsafe extern "C" fn wasm_func_call_unchecked(
         }
     }
     let _ = len;
+    let Some(entry) = func.r.entry else {
+        return call_error("wasm_func_call_unchecked: not a function");
+    };
     let arg = func as *const wasm_func_t as *mut u8;
-    let result = func.entry().call_or::<UncheckedTrap>(args_and_results, arg);
+    let result = entry.call_or::<UncheckedTrap>(args_and_results, arg);
     // SAFETY: NULL or a trap made by `UncheckedTrap::on_trap` with `Box::into_raw`.
     std::mem::transmute::<*mut u8, Option<Box<wasm_trap_t>>>(result)
+}
+
+/// A trap for a call that could not be made; kept out of line so that the
+/// call path needs no stack frame of its own.
+#[cold]
+#[inline(never)]
+fn call_error(message: &'static str) -> Option<Box<wasm_trap_t>> {
+    Some(super::trap::new_trap(Trap::new(message)))
 }
 
 /// A trap of a call into wasm as the caller's `wasm_trap_t` (`arg` is the
