@@ -66,27 +66,30 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     b.seal_block(block);
     let params = b.block_params(block).to_vec();
     let (host_ctx, caller_vmctx) = (params[0], params[1]);
-    let size = (ty.slots().max(1) * 16) as u32;
+    // The value slots, then the host context for the failure path (kept in
+    // memory rather than in a callee-saved register across the call).
+    let ctx_at = (ty.slots() * 16) as i32;
     let slot = b.create_sized_stack_slot(ir::StackSlotData::new(
         ir::StackSlotKind::ExplicitSlot,
-        size,
+        ctx_at as u32 + 8,
         4,
     ));
     let values = b.ins().stack_addr(I64, slot, 0);
     for (i, v) in params[2..].iter().enumerate() {
         b.ins().store(slot_flags(), *v, values, (i * 16) as i32);
     }
+    b.ins().stack_store(host_ctx, slot, ctx_at);
     // callback(env, values, len, caller_vmctx) -> NULL or an error
     let mut cb_sig = ir::Signature::new(isa.default_call_conv());
     cb_sig.params.extend([AbiParam::new(I64); 4]);
     cb_sig.returns.push(AbiParam::new(I64));
     let cb_sig = b.import_signature(cb_sig);
-    let load_ctx = |b: &mut FunctionBuilder, offset| {
+    let load_ctx = |b: &mut FunctionBuilder, ctx, offset| {
         b.ins()
-            .load(I64, MemFlags::trusted().with_readonly(), host_ctx, offset)
+            .load(I64, MemFlags::trusted().with_readonly(), ctx, offset)
     };
-    let callback = load_ctx(&mut b, HOST_CTX_CALLBACK);
-    let env = load_ctx(&mut b, HOST_CTX_ENV);
+    let callback = load_ctx(&mut b, host_ctx, HOST_CTX_CALLBACK);
+    let env = load_ctx(&mut b, host_ctx, HOST_CTX_ENV);
     let len = b.ins().iconst(I64, ty.slots() as i64);
     let call = b
         .ins()
@@ -102,7 +105,8 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     let mut failed_sig = ir::Signature::new(isa.default_call_conv());
     failed_sig.params.extend([AbiParam::new(I64); 2]);
     let failed_sig = b.import_signature(failed_sig);
-    let failed = load_ctx(&mut b, HOST_CTX_FAILED);
+    let host_ctx = b.ins().stack_load(I64, slot, ctx_at);
+    let failed = load_ctx(&mut b, host_ctx, HOST_CTX_FAILED);
     b.ins()
         .call_indirect(failed_sig, failed, &[host_ctx, error]);
     b.ins().trap(TRAP_HOST);
