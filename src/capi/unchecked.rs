@@ -12,7 +12,7 @@ use super::refs::{wasm_extern_t, wasm_func_t, wasm_trap_t, RefInner};
 use super::trap::store_trap;
 use super::types::wasm_functype_t;
 use super::val::{from_raw, to_raw, wasm_val_t};
-use crate::runtime::{Caller, Extern, Func, NativeCallback, Trap, TrapResult};
+use crate::runtime::{Caller, Extern, Func, FuncEntry, NativeCallback, Trap, TrapResult};
 use crate::{ValRaw, ValType};
 use std::ffi::c_void;
 use std::mem::MaybeUninit;
@@ -89,6 +89,11 @@ fn call_error(message: &'static str) -> Option<Box<wasm_trap_t>> {
 pub(crate) struct UncheckedTrap;
 
 impl TrapResult for UncheckedTrap {
+    fn entry(arg: *mut u8) -> FuncEntry {
+        // SAFETY: `arg` is the `wasm_func_t` being called, alive for the call.
+        unsafe { &*(arg as *const wasm_func_t) }.entry()
+    }
+
     fn on_trap(trap: Trap, arg: *mut u8) -> *mut u8 {
         // SAFETY: `arg` is the `wasm_func_t` being called, alive for the call.
         let func = unsafe { &*(arg as *const wasm_func_t) };

@@ -96,7 +96,10 @@ impl FuncEntry {
         if traps::enter(self.ctx, self.funcref, values) {
             Ok(())
         } else {
-            Err(trap_of(&mut *((*self.ctx).store as *mut StoreData)))
+            Err(trap_of(
+                &mut *((*self.ctx).store as *mut StoreData),
+                self.funcref,
+            ))
         }
     }
 }
@@ -104,7 +107,9 @@ impl FuncEntry {
 /// Turns the trap of a call made with `FuncEntry::call_or` into the
 /// pointer that call returns (for a C entry point, its trap object).
 pub trait TrapResult {
-    /// `arg` is the one given to `call_or`.
+    /// The function that was called; `arg` is the one given to `call_or`.
+    fn entry(arg: *mut u8) -> FuncEntry;
+    /// The call's result for `trap`.
     fn on_trap(trap: Trap, arg: *mut u8) -> *mut u8;
 }
 
@@ -126,7 +131,7 @@ unsafe extern "C" fn on_trap<H: TrapResult>(ctx: *mut VMStoreContext, arg: *mut 
     // SAFETY: the stub passes the store context of the call that trapped,
     // whose store is not otherwise borrowed while the stub returns.
     let store = &mut *((*ctx).store as *mut StoreData);
-    let trap = catch_unwind(AssertUnwindSafe(|| trap_of(store)))
+    let trap = catch_unwind(AssertUnwindSafe(|| trap_of(store, H::entry(arg).funcref)))
         .unwrap_or_else(|_| Trap::new("internal error while reporting a trap"));
     catch_unwind(AssertUnwindSafe(|| H::on_trap(trap, arg))).unwrap_or(std::ptr::null_mut())
 }
@@ -377,11 +382,11 @@ pub(crate) unsafe fn call_raw(
 /// The trap of the last call into `store` (see `call_raw`).
 #[cold]
 #[inline(never)]
-fn trap_of(store: &mut StoreData) -> Trap {
+fn trap_of(store: &mut StoreData, funcref: *const VMFuncRef) -> Trap {
     let info = traps::take_trap(&mut store.ctx);
     let store: &StoreData = store;
     // SAFETY: the entered funcref is live in this store.
-    let entry = unsafe { entry_instance(&*info.entry) };
+    let entry = unsafe { entry_instance(&*funcref) };
     let mut trap = Trap::from_info(*info, |start, index| store.frame_names(start, index, entry));
     if trap.code() == Some(super::TrapCode::UninitializedElement) {
         trap.set_message(format!("uninitialized element {}", store.ctx.trap_arg));

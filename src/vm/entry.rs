@@ -1,11 +1,14 @@
 //! The host -> wasm entry stub, and where a trap comes back to.
 //!
 //! `craneway_call(funcref, values, store_ctx, on_trap, on_trap_arg)` is the
-//! one way into wasm. It keeps its arguments and the store's previous stack
-//! limit in its own frame, sets the stack limit if no wasm of this store is
-//! running yet, and calls the funcref's array-call code as
-//! `array_call(callee_vmctx, NULL, values, wasm_call)`. It returns NULL when
-//! the call returned. When it trapped, it returns `on_trap(store_ctx,
+//! one way into wasm. It keeps the store context and the trap arguments in
+//! its own frame and calls the funcref's array-call code as
+//! `array_call(callee_vmctx, NULL, values, wasm_call)`. The outermost call
+//! into a store (its stack limit is 0) first sets the limit to the stack
+//! pointer less the store's maximum wasm stack, and puts 0 back after; a
+//! nested call leaves it alone. The two kinds of call go through two call
+//! sites, so neither needs to remember which it was. The stub returns NULL
+//! when the call returned. When it trapped, it returns `on_trap(store_ctx,
 //! on_trap_arg)` (the trap is in `store_ctx.trap`), or `store_ctx` when
 //! `on_trap` is NULL. So a C entry point can jump to it and return its
 //! result as it is.
@@ -13,20 +16,19 @@
 //! There is no `setjmp`, and the stub saves no registers: the code it calls
 //! keeps the callee-saved ones, as the C convention wants. On a trap the
 //! signal handler (`traps.rs`) walks the frame pointers from the trapping
-//! wasm frame up to the frame whose return address is
-//! `craneway_call_return` (this stub's), takes the callee-saved registers
-//! back from where the prologues of the frames in between saved them (their
-//! unwind information), records the trap in the store context, and resumes
-//! at `craneway_call_trapped` with this frame's rbp and rsp.
+//! wasm frame up to the frame whose return address is one of the stub's
+//! (`craneway_call_return_outer` / `_nested`), takes the callee-saved
+//! registers back from where the prologues of the frames in between saved
+//! them (their unwind information), records the trap in the store context,
+//! and resumes at the matching `craneway_call_trapped_outer` / `_nested`
+//! with this frame's rbp and rsp.
 //!
 //! Frame, relative to rbp (`STUB_*` below, used by the handler):
 //! ```text
 //!    -8  store context
-//!   -16  the store's stack limit before this call
-//!   -24  funcref
-//!   -32  on_trap
-//!   -40  on_trap_arg
-//!   -48  (padding)      <- rsp at the call (16-byte aligned)
+//!   -16  on_trap
+//!   -24  on_trap_arg
+//!   -32  (padding)      <- rsp at the call (16-byte aligned)
 //! ```
 //! The store context and funcref fields are read at the offsets asserted in
 //! `vmcontext.rs`. The first call on a thread runs `thread_init` (its
@@ -37,10 +39,8 @@ use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw};
 
 /// Offset below the stub's rbp of the saved store context.
 pub const STUB_CTX: usize = 8;
-/// Offset below the stub's rbp of the entered funcref.
-pub const STUB_FUNCREF: usize = 24;
 /// Offset below the stub's rbp of its stack pointer during the call.
-pub const STUB_SP: usize = 48;
+pub const STUB_SP: usize = 32;
 
 // The thread-local flag; local to the library (hidden).
 std::arch::global_asm!(
@@ -54,10 +54,12 @@ std::arch::global_asm!(
 );
 
 extern "C" {
-    /// The stub's return address in its call of the trampoline.
-    pub static craneway_call_return: u8;
-    /// Where the stub resumes after a trap.
-    pub static craneway_call_trapped: u8;
+    /// The stub's return addresses from the outermost and nested calls.
+    pub static craneway_call_return_outer: u8;
+    pub static craneway_call_return_nested: u8;
+    /// Where the stub resumes after a trap in either.
+    pub static craneway_call_trapped_outer: u8;
+    pub static craneway_call_trapped_nested: u8;
 }
 
 /// What a trapped call returns: `on_trap(store_ctx, on_trap_arg)`.
@@ -84,9 +86,6 @@ pub unsafe extern "C" fn craneway_call(
         "push rbp",
         "mov rbp, rsp",
         "push rdx",                     // store context
-        "mov rax, qword ptr [rdx]",     // its stack limit
-        "push rax",
-        "push rdi",                     // funcref
         "push rcx",                     // on_trap
         "push r8",                      // on_trap_arg
         "sub rsp, 8",
@@ -94,55 +93,73 @@ pub unsafe extern "C" fn craneway_call(
         "cmp byte ptr fs:[r8], 0",
         "je 3f",
         "1:",
-        "test rax, rax",                // outermost call into this store?
-        "jne 2f",
-        "mov rax, rsp",
-        "sub rax, qword ptr [rdx + 24]", // sp - max wasm stack
-        "jb 4f",
-        "mov qword ptr [rdx], rax",
-        "2:",
         "mov rcx, qword ptr [rdi]",     // wasm-call code
         "mov rax, qword ptr [rdi + 8]", // array-call code
+        "cmp qword ptr [rdx], 0",       // outermost call into this store?
+        "jne 2f",
+        "mov r8, rsp",
+        "sub r8, qword ptr [rdx + 24]", // sp - max wasm stack
+        "jb 4f",
+        "mov qword ptr [rdx], r8",
+        "6:",
         "mov rdx, rsi",                 // values
         "xor esi, esi",                 // no caller vmctx
         "mov rdi, qword ptr [rdi + 16]", // callee vmctx
         "call rax",
-        ".globl craneway_call_return",
-        ".hidden craneway_call_return",
-        "craneway_call_return:",
+        ".globl craneway_call_return_outer",
+        ".hidden craneway_call_return_outer",
+        "craneway_call_return_outer:",
+        "mov rdx, qword ptr [rbp - 8]", // no wasm of this store runs now
+        "mov qword ptr [rdx], 0",
         "xor eax, eax",
-        "5:",
-        "mov rdx, qword ptr [rbp - 8]", // put the stack limit back
-        "mov rcx, qword ptr [rbp - 16]",
-        "mov qword ptr [rdx], rcx",
+        "leave",
+        "ret",
+        "2:",                           // nested: the limit stays
+        "mov rdx, rsi",
+        "xor esi, esi",
+        "mov rdi, qword ptr [rdi + 16]",
+        "call rax",
+        ".globl craneway_call_return_nested",
+        ".hidden craneway_call_return_nested",
+        "craneway_call_return_nested:",
+        "xor eax, eax",
         "leave",
         "ret",
         "4:",                           // the stack is smaller than the budget
         "mov qword ptr [rdx], 1",
-        "jmp 2b",
-        // The handler resumes here with rbp, rsp and the callee-saved
-        // registers as they were at the call.
-        ".globl craneway_call_trapped",
-        ".hidden craneway_call_trapped",
-        "craneway_call_trapped:",
+        "jmp 6b",
+        // The handler resumes at one of these with rbp, rsp and the
+        // callee-saved registers as they were at the call.
+        ".globl craneway_call_trapped_outer",
+        ".hidden craneway_call_trapped_outer",
+        "craneway_call_trapped_outer:",
+        "mov rdx, qword ptr [rbp - 8]",
+        "mov qword ptr [rdx], 0",
+        ".globl craneway_call_trapped_nested",
+        ".hidden craneway_call_trapped_nested",
+        "craneway_call_trapped_nested:",
         "mov rdi, qword ptr [rbp - 8]", // the trap is in the store context
         "mov rax, rdi",
-        "mov rcx, qword ptr [rbp - 32]",
+        "mov rcx, qword ptr [rbp - 16]",
         "test rcx, rcx",
-        "je 5b",
-        "mov rsi, qword ptr [rbp - 40]",
+        "je 5f",
+        "mov rsi, qword ptr [rbp - 24]",
         "call rcx",
-        "jmp 5b",
+        "5:",
+        "leave",
+        "ret",
         "3:",                           // first call on this thread
+        "push rdi",
         "push rsi",
         "push rdx",
+        "sub rsp, 8",
         "call {init}",
         "mov r8, qword ptr [rip + craneway_thread_ready@GOTTPOFF]",
         "mov byte ptr fs:[r8], 1",
+        "add rsp, 8",
         "pop rdx",
         "pop rsi",
-        "mov rdi, qword ptr [rbp - 24]",
-        "mov rax, qword ptr [rbp - 16]",
+        "pop rdi",
         "jmp 1b",
         init = sym super::traps::thread_init,
     )

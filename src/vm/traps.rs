@@ -14,8 +14,8 @@
 
 use super::code_memory::with_code;
 use super::entry::{
-    craneway_call, craneway_call_return, craneway_call_trapped, OnTrap, STUB_CTX, STUB_FUNCREF,
-    STUB_SP,
+    craneway_call, craneway_call_return_nested, craneway_call_return_outer,
+    craneway_call_trapped_nested, craneway_call_trapped_outer, OnTrap, STUB_CTX, STUB_SP,
 };
 use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw, MAX_FRAMES};
 use cranelift_codegen::ir::TrapCode;
@@ -56,8 +56,6 @@ pub struct TrapInfo {
     pub pcs: Vec<usize>,
     /// The host function's error for `TRAP_HOST`.
     pub host: Option<Box<dyn Any + Send>>,
-    /// The funcref that was entered.
-    pub entry: *const VMFuncRef,
 }
 
 /// Calls `funcref`'s array-call code on `values` with the store context
@@ -102,7 +100,6 @@ pub fn take_trap(ctx: &mut VMStoreContext) -> Box<TrapInfo> {
         code: t.code.unwrap_or(TrapCode::UnreachableCodeReached),
         pcs: t.trace[..t.trace_len.min(MAX_FRAMES)].to_vec(),
         host: ctx.host_trap.take(),
-        entry: t.entry,
     })
 }
 
@@ -207,17 +204,19 @@ unsafe extern "C" fn handle_signal(
     if let Some(code) = code {
         let mut trace = [0usize; MAX_FRAMES];
         let mut saved = callee_saved(ctx);
-        if let Some((n, stub_fp)) = unwind_to_entry(pc, fp, sp, &mut trace, &mut saved) {
-            // The stub saved these in its frame (entry.rs).
+        if let Some((n, stub_fp, outer)) = unwind_to_entry(pc, fp, sp, &mut trace, &mut saved) {
+            // The stub saved the store context in its frame (entry.rs).
             let store_ctx = *((stub_fp - STUB_CTX) as *const *mut VMStoreContext);
-            let entry = *((stub_fp - STUB_FUNCREF) as *const *const VMFuncRef);
             let rec = std::ptr::addr_of_mut!((*store_ctx).trap);
             (*rec).code = Some(code);
-            (*rec).entry = entry;
             (*rec).trace = trace;
             (*rec).trace_len = n;
-            let landing = std::ptr::addr_of!(craneway_call_trapped) as usize;
-            resume_at(ctx, landing, stub_fp, stub_fp - STUB_SP, saved);
+            let landing = if outer {
+                std::ptr::addr_of!(craneway_call_trapped_outer)
+            } else {
+                std::ptr::addr_of!(craneway_call_trapped_nested)
+            };
+            resume_at(ctx, landing as usize, stub_fp, stub_fp - STUB_SP, saved);
             return;
         }
     }
@@ -262,17 +261,21 @@ fn frame_state(pc: usize) -> Option<(u32, u32)> {
 /// stub's frame, recording the pc of each wasm frame and giving the
 /// callee-saved registers in `saved` the values they had when the stub
 /// called into wasm (each function's saves, innermost first, so the
-/// outermost save of a register wins). Returns the number of pcs recorded
-/// and the stub's frame pointer, or None if the chain leaves wasm code
-/// before it reaches a stub (then the fault is not ours).
+/// outermost save of a register wins). Returns the number of pcs recorded,
+/// the stub's frame pointer and whether its call was the outermost one, or
+/// None if the chain leaves wasm code before it reaches a stub (then the
+/// fault is not ours).
 unsafe fn unwind_to_entry(
     pc: usize,
     mut fp: usize,
     sp: usize,
     out: &mut [usize; MAX_FRAMES],
     saved: &mut [usize; 5],
-) -> Option<(usize, usize)> {
-    let stub_return = std::ptr::addr_of!(craneway_call_return) as usize;
+) -> Option<(usize, usize, bool)> {
+    let outer_return = std::ptr::addr_of!(craneway_call_return_outer) as usize;
+    let nested_return = std::ptr::addr_of!(craneway_call_return_nested) as usize;
+    let stub =
+        |ret: usize| (ret == outer_return || ret == nested_return).then_some(ret == outer_return);
     let in_code = |pc: usize| with_code(pc, |_, _| ()).is_some();
     out[0] = pc;
     let mut n = 1;
@@ -291,8 +294,8 @@ unsafe fn unwind_to_entry(
         // caller's frame; the return address is on top of the stack (below
         // the pushed frame pointer if the push happened).
         let ret = *((if offset == 0 { sp } else { sp + 8 }) as *const usize);
-        if ret == stub_return {
-            return Some((n, fp));
+        if let Some(outer) = stub(ret) {
+            return Some((n, fp, outer));
         }
         if !in_code(ret) {
             return None;
@@ -307,8 +310,8 @@ unsafe fn unwind_to_entry(
         restore_saves(owner, fp, saved)?;
         let next_fp = *(fp as *const usize);
         let ret = *((fp + 8) as *const usize);
-        if ret == stub_return {
-            return Some((n, next_fp));
+        if let Some(outer) = stub(ret) {
+            return Some((n, next_fp, outer));
         }
         if !in_code(ret) || next_fp <= fp {
             return None;

@@ -129,8 +129,6 @@ pub const MAX_FRAMES: usize = 64;
 #[repr(C)]
 pub struct TrapRecord {
     pub code: Option<cranelift_codegen::ir::TrapCode>,
-    /// The funcref the trapping call entered.
-    pub entry: *const VMFuncRef,
     pub trace_len: usize,
     /// Return addresses (the trapping pc first) of the wasm frames.
     pub trace: [usize; MAX_FRAMES],
@@ -145,7 +143,6 @@ impl VMStoreContext {
             max_wasm_stack,
             trap: TrapRecord {
                 code: None,
-                entry: std::ptr::null(),
                 trace_len: 0,
                 trace: [0; MAX_FRAMES],
             },
