@@ -466,7 +466,26 @@ fn traps_give_the_host_back_its_callee_saved_registers() {
         (i64.add (local.get $a) (i64.add (local.get $b) (i64.add (local.get $c)
           (i64.add (local.get $d) (i64.add (local.get $e) (local.get $f)))))))
       (func (export "keep") (param i64 i32) (result i64)
-        (call $keep (local.get 0) (local.get 1))))"#;
+        (call $keep (local.get 0) (local.get 1)))
+      ;; $dive recurses keeping nothing; $saver keeps six values across a
+      ;; call, so it saves callee-saved registers, and its frame is the
+      ;; bigger one: its prologue's stack check is what fails, before its
+      ;; saves, with no frame above it that saved those registers.
+      (global $g (mut i64) (i64.const 3))
+      (func $nothing)
+      (func $saver (result i64)
+        (local $a i64) (local $b i64) (local $c i64) (local $d i64) (local $e i64) (local $f i64)
+        (local.set $a (i64.mul (global.get $g) (i64.const 3)))
+        (local.set $b (i64.mul (global.get $g) (i64.const 5)))
+        (local.set $c (i64.mul (global.get $g) (i64.const 7)))
+        (local.set $d (i64.mul (global.get $g) (i64.const 11)))
+        (local.set $e (i64.mul (global.get $g) (i64.const 13)))
+        (local.set $f (i64.mul (global.get $g) (i64.const 17)))
+        (call $nothing)
+        (i64.add (local.get $a) (i64.add (local.get $b) (i64.add (local.get $c)
+          (i64.add (local.get $d) (i64.add (local.get $e) (local.get $f)))))))
+      (func $dive (global.set $g (call $saver)) (call $dive))
+      (func (export "dive") (call $dive)))"#;
     let mut store = Store::new(&Engine::default());
     let fail = Func::new(&mut store, FuncType::new([], []), |_, _, _| {
         Err(Trap::new("host says no"))
@@ -505,4 +524,11 @@ fn traps_give_the_host_back_its_callee_saved_registers() {
         let e = keep.call(&mut store, &[Val::I64(1), Val::I32(9)], &mut r);
         assert!(e.is_ok() && matches!(r[0], Val::I64(56)), "case {which}");
     }
+    let dive = inst.get_func(&store, "dive").unwrap();
+    let mut got = String::new();
+    let regs = registers_after(&mut || {
+        got = dive.call(&mut store, &[], &mut []).unwrap_err().to_string();
+    });
+    assert!(got.contains("call stack exhausted"), "{got}");
+    assert_eq!(regs, expected, "registers after a failed stack check");
 }

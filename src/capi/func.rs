@@ -477,10 +477,9 @@ unsafe fn call_numbers(
         }
         slot.write(num_c_to_slot(a, *k));
     }
+    let entry = func.r.entry?;
     let arg = func as *const wasm_func_t as *mut u8;
-    let trap = func
-        .entry()
-        .call_or::<UncheckedTrap>(raw.as_mut_ptr().cast(), arg);
+    let trap = entry.call_or::<UncheckedTrap>(raw.as_mut_ptr().cast(), arg);
     if !trap.is_null() {
         // SAFETY: made by `UncheckedTrap::on_trap` with `Box::into_raw`.
         return Some(Some(Box::from_raw(trap.cast())));

@@ -187,24 +187,31 @@ unsafe extern "C" fn handle_signal(
 ) {
     let (pc, fp, sp) = registers(ctx);
     let fault_addr = (*info).si_addr() as usize;
-    let code = with_code(pc, |start, code| {
+    let trap = with_code(pc, |start, code| {
         let offset = (pc - start) as u32;
         code.func_at(offset)?;
         Some(match code.trap_at(offset) {
-            Some(c) => c,
-            None if sig == libc::SIGFPE => TrapCode::IntegerDivisionByZero,
+            // The prologue's stack check jumps to its trap before the
+            // function saved any register.
+            Some(TrapCode::StackOverflow) => (TrapCode::StackOverflow, Where::StackCheck),
+            Some(c) => (c, Where::Body),
+            None if sig == libc::SIGFPE => (TrapCode::IntegerDivisionByZero, Where::Body),
+            // A push or store into the guard page below the stack: the
+            // prologue's saves may be under way.
             None if sig == libc::SIGSEGV && fault_addr.abs_diff(sp) < 1 << 20 => {
-                TrapCode::StackOverflow
+                (TrapCode::StackOverflow, Where::Exact)
             }
-            None if sig == libc::SIGSEGV || sig == libc::SIGBUS => TrapCode::HeapOutOfBounds,
+            None if sig == libc::SIGSEGV || sig == libc::SIGBUS => {
+                (TrapCode::HeapOutOfBounds, Where::Body)
+            }
             None => return None,
         })
     })
     .flatten();
-    if let Some(code) = code {
+    if let Some((code, at)) = trap {
         let mut trace = [0usize; MAX_FRAMES];
         let mut saved = callee_saved(ctx);
-        if let Some((n, stub_fp, outer)) = unwind_to_entry(pc, fp, sp, &mut trace, &mut saved) {
+        if let Some((n, stub_fp, outer)) = unwind_to_entry(pc, at, fp, sp, &mut trace, &mut saved) {
             // The stub saved the store context in its frame (entry.rs).
             let store_ctx = *((stub_fp - STUB_CTX) as *const *mut VMStoreContext);
             let rec = std::ptr::addr_of_mut!((*store_ctx).trap);
@@ -223,20 +230,31 @@ unsafe extern "C" fn handle_signal(
     chain(sig, info, ctx);
 }
 
-/// Where a pc is in registered code: its offset in its function, and the
-/// function's frame saves applied to `saved` for the frame at `fp` (only
-/// the saves made before that offset).
-unsafe fn restore_saves(pc: usize, fp: usize, saved: &mut [usize; 5]) -> Option<()> {
+/// Where in its function a trap happened, which says which of the
+/// function's register saves have been made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Where {
+    /// The prologue's stack check: the frame is made, nothing is saved.
+    StackCheck,
+    /// Past the prologue (any trap site of the body): everything is saved.
+    /// Also right when the pc is imprecise (valgrind reports a block's
+    /// start for a division fault).
+    Body,
+    /// At exactly this pc (a fault of a push or store): what the code
+    /// before it did.
+    Exact,
+}
+
+/// Applies to `saved` the register saves of the function containing `pc`
+/// for its frame at `fp`: all of them, or with `upto`, those made by the
+/// code before `pc`.
+unsafe fn restore_saves(pc: usize, fp: usize, upto: bool, saved: &mut [usize; 5]) -> Option<()> {
     with_code(pc, |start, code| {
         let offset = (pc - start) as u32;
         let i = code.func_at(offset)?;
         let off = offset - code.funcs[i].0;
-        let frame = code.frames.get(i)?;
-        if off < frame.frame_at {
-            return Some(());
-        }
-        for &(reg, from, down) in &frame.saves {
-            if off >= from {
+        for &(reg, from, down) in &code.frames.get(i)?.saves {
+            if !upto || off >= from {
                 let slot = CALLEE_SAVED.iter().position(|r| *r == reg)?;
                 saved[slot] = *((fp - down as usize) as *const usize);
             }
@@ -267,6 +285,7 @@ fn frame_state(pc: usize) -> Option<(u32, u32)> {
 /// fault is not ours).
 unsafe fn unwind_to_entry(
     pc: usize,
+    at: Where,
     mut fp: usize,
     sp: usize,
     out: &mut [usize; MAX_FRAMES],
@@ -279,20 +298,22 @@ unsafe fn unwind_to_entry(
     let in_code = |pc: usize| with_code(pc, |_, _| ()).is_some();
     out[0] = pc;
     let mut n = 1;
-    let mut record = |pc: usize| {
-        if n < MAX_FRAMES {
-            out[n] = pc;
-            n += 1;
+    let record = |out: &mut [usize; MAX_FRAMES], n: &mut usize, pc: usize| {
+        if *n < MAX_FRAMES {
+            out[*n] = pc;
+            *n += 1;
         }
     };
-    // The function whose frame `fp` is.
-    let mut owner = pc;
+    // The function whose frame `fp` is, once past the trapping one.
+    let owner;
+    // The trapping function first: its frame is at `fp` unless it faulted
+    // in its prologue before making it (a stack overflow at its first
+    // push), and only some of its saves may have been made.
     let (offset, frame_at) = frame_state(pc)?;
-    if offset < frame_at {
-        // Trapped in the prologue before making its frame (a stack
-        // overflow at its first push): nothing saved yet, and `fp` is the
-        // caller's frame; the return address is on top of the stack (below
-        // the pushed frame pointer if the push happened).
+    if at == Where::Exact && offset < frame_at {
+        // Nothing saved yet, and `fp` is the caller's frame; the return
+        // address is on top of the stack (below the pushed frame pointer
+        // if the push happened).
         let ret = *((if offset == 0 { sp } else { sp + 8 }) as *const usize);
         if let Some(outer) = stub(ret) {
             return Some((n, fp, outer));
@@ -300,14 +321,15 @@ unsafe fn unwind_to_entry(
         if !in_code(ret) {
             return None;
         }
-        record(ret - 1);
+        record(out, &mut n, ret - 1);
         owner = ret - 1;
-    }
-    loop {
+    } else {
         if fp < sp || !fp.is_multiple_of(8) {
             return None;
         }
-        restore_saves(owner, fp, saved)?;
+        if at != Where::StackCheck {
+            restore_saves(pc, fp, at == Where::Exact, saved)?;
+        }
         let next_fp = *(fp as *const usize);
         let ret = *((fp + 8) as *const usize);
         if let Some(outer) = stub(ret) {
@@ -316,7 +338,26 @@ unsafe fn unwind_to_entry(
         if !in_code(ret) || next_fp <= fp {
             return None;
         }
-        record(ret - 1);
+        record(out, &mut n, ret - 1);
+        owner = ret - 1;
+        fp = next_fp;
+    }
+    // Then each caller, stopped at a call: all its saves are made.
+    let mut owner = owner;
+    loop {
+        if fp < sp || !fp.is_multiple_of(8) {
+            return None;
+        }
+        restore_saves(owner, fp, false, saved)?;
+        let next_fp = *(fp as *const usize);
+        let ret = *((fp + 8) as *const usize);
+        if let Some(outer) = stub(ret) {
+            return Some((n, next_fp, outer));
+        }
+        if !in_code(ret) || next_fp <= fp {
+            return None;
+        }
+        record(out, &mut n, ret - 1);
         owner = ret - 1;
         fp = next_fp;
     }
