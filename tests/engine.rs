@@ -439,6 +439,24 @@ fn registers_after(f: &mut dyn FnMut()) -> [u64; 5] {
 #[test]
 #[cfg(target_arch = "x86_64")]
 fn traps_give_the_host_back_its_callee_saved_registers() {
+    host_registers_survive_traps();
+}
+
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn traps_give_back_registers_on_a_thread_with_a_small_stack() {
+    // The recursions run into the thread's guard page (a fault at a push or
+    // store) instead of a stack check.
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(host_registers_survive_traps)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[cfg(target_arch = "x86_64")]
+fn host_registers_survive_traps() {
     // Each export keeps seven values live across a call that traps, so the
     // compiled code holds them in callee-saved registers when it traps.
     let wat = r#"(module

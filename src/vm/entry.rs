@@ -13,22 +13,23 @@
 //! `on_trap` is NULL. So a C entry point can jump to it and return its
 //! result as it is.
 //!
-//! There is no `setjmp`, and the stub saves no registers: the code it calls
-//! keeps the callee-saved ones, as the C convention wants. On a trap the
-//! signal handler (`traps.rs`) walks the frame pointers from the trapping
-//! wasm frame up to the frame whose return address is one of the stub's
-//! (`craneway_call_return_outer` / `_nested`), takes the callee-saved
-//! registers back from where the prologues of the frames in between saved
-//! them (their unwind information), records the trap in the store context,
-//! and resumes at the matching `craneway_call_trapped_outer` / `_nested`
-//! with this frame's rbp and rsp.
+//! There is no `setjmp`, the stub saves no registers and makes no frame of
+//! its own: the code it calls keeps the callee-saved registers and rbp, as
+//! the C convention wants. On a trap the signal handler (`traps.rs`) walks
+//! the frame pointers from the trapping wasm frame up to the frame whose
+//! return address is one of the stub's (`craneway_call_return_outer` /
+//! `_nested`), takes the callee-saved registers back from where the
+//! prologues of the frames in between saved them (their unwind
+//! information) and rbp from the outermost of them, records the trap in the
+//! store context, and resumes at the matching `craneway_call_trapped_outer`
+//! / `_nested` with the stub's stack pointer.
 //!
-//! Frame, relative to rbp (`STUB_*` below, used by the handler):
+//! The stub's stack at the call (`STUB_*` below, used by the handler):
 //! ```text
-//!    -8  store context
-//!   -16  on_trap
-//!   -24  on_trap_arg
-//!   -32  (padding)      <- rsp at the call (16-byte aligned)
+//!   +24  return address
+//!   +16  store context
+//!    +8  on_trap
+//!    +0  on_trap_arg    <- rsp (16-byte aligned)
 //! ```
 //! The store context and funcref fields are read at the offsets asserted in
 //! `vmcontext.rs`. The first call on a thread runs `thread_init` (its
@@ -37,10 +38,9 @@
 
 use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw};
 
-/// Offset below the stub's rbp of the saved store context.
-pub const STUB_CTX: usize = 8;
-/// Offset below the stub's rbp of its stack pointer during the call.
-pub const STUB_SP: usize = 32;
+/// Offset above the stub's stack pointer (during its call) of the saved
+/// store context.
+pub const STUB_CTX: usize = 16;
 
 // The thread-local flag; local to the library (hidden).
 std::arch::global_asm!(
@@ -83,12 +83,9 @@ pub unsafe extern "C" fn craneway_call(
     on_trap_arg: *mut u8,
 ) -> *mut u8 {
     std::arch::naked_asm!(
-        "push rbp",
-        "mov rbp, rsp",
         "push rdx",                     // store context
         "push rcx",                     // on_trap
         "push r8",                      // on_trap_arg
-        "sub rsp, 8",
         "mov r8, qword ptr [rip + craneway_thread_ready@GOTTPOFF]",
         "cmp byte ptr fs:[r8], 0",
         "je 3f",
@@ -109,10 +106,10 @@ pub unsafe extern "C" fn craneway_call(
         ".globl craneway_call_return_outer",
         ".hidden craneway_call_return_outer",
         "craneway_call_return_outer:",
-        "mov rdx, qword ptr [rbp - 8]", // no wasm of this store runs now
+        "mov rdx, qword ptr [rsp + 16]", // no wasm of this store runs now
         "mov qword ptr [rdx], 0",
         "xor eax, eax",
-        "leave",
+        "add rsp, 24",
         "ret",
         "2:",                           // nested: the limit stays
         "mov rdx, rsi",
@@ -123,30 +120,30 @@ pub unsafe extern "C" fn craneway_call(
         ".hidden craneway_call_return_nested",
         "craneway_call_return_nested:",
         "xor eax, eax",
-        "leave",
+        "add rsp, 24",
         "ret",
         "4:",                           // the stack is smaller than the budget
         "mov qword ptr [rdx], 1",
         "jmp 6b",
-        // The handler resumes at one of these with rbp, rsp and the
+        // The handler resumes at one of these with rsp, rbp and the
         // callee-saved registers as they were at the call.
         ".globl craneway_call_trapped_outer",
         ".hidden craneway_call_trapped_outer",
         "craneway_call_trapped_outer:",
-        "mov rdx, qword ptr [rbp - 8]",
+        "mov rdx, qword ptr [rsp + 16]",
         "mov qword ptr [rdx], 0",
         ".globl craneway_call_trapped_nested",
         ".hidden craneway_call_trapped_nested",
         "craneway_call_trapped_nested:",
-        "mov rdi, qword ptr [rbp - 8]", // the trap is in the store context
+        "mov rdi, qword ptr [rsp + 16]", // the trap is in the store context
         "mov rax, rdi",
-        "mov rcx, qword ptr [rbp - 16]",
+        "mov rcx, qword ptr [rsp + 8]",
         "test rcx, rcx",
         "je 5f",
-        "mov rsi, qword ptr [rbp - 24]",
+        "mov rsi, qword ptr [rsp]",
         "call rcx",
         "5:",
-        "leave",
+        "add rsp, 24",
         "ret",
         "3:",                           // first call on this thread
         "push rdi",

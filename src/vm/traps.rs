@@ -15,7 +15,7 @@
 use super::code_memory::with_code;
 use super::entry::{
     craneway_call, craneway_call_return_nested, craneway_call_return_outer,
-    craneway_call_trapped_nested, craneway_call_trapped_outer, OnTrap, STUB_CTX, STUB_SP,
+    craneway_call_trapped_nested, craneway_call_trapped_outer, OnTrap, STUB_CTX,
 };
 use super::vmcontext::{VMFuncRef, VMStoreContext, ValRaw, MAX_FRAMES};
 use cranelift_codegen::ir::TrapCode;
@@ -211,9 +211,9 @@ unsafe extern "C" fn handle_signal(
     if let Some((code, at)) = trap {
         let mut trace = [0usize; MAX_FRAMES];
         let mut saved = callee_saved(ctx);
-        if let Some((n, stub_fp, outer)) = unwind_to_entry(pc, at, fp, sp, &mut trace, &mut saved) {
-            // The stub saved the store context in its frame (entry.rs).
-            let store_ctx = *((stub_fp - STUB_CTX) as *const *mut VMStoreContext);
+        if let Some((n, stub, outer)) = unwind_to_entry(pc, at, fp, sp, &mut trace, &mut saved) {
+            // The stub saved the store context on its stack (entry.rs).
+            let store_ctx = *((stub.sp + STUB_CTX) as *const *mut VMStoreContext);
             let rec = std::ptr::addr_of_mut!((*store_ctx).trap);
             (*rec).code = Some(code);
             (*rec).trace = trace;
@@ -223,7 +223,7 @@ unsafe extern "C" fn handle_signal(
             } else {
                 std::ptr::addr_of!(craneway_call_trapped_nested)
             };
-            resume_at(ctx, landing as usize, stub_fp, stub_fp - STUB_SP, saved);
+            resume_at(ctx, landing as usize, stub.fp, stub.sp, saved);
             return;
         }
     }
@@ -275,12 +275,19 @@ fn frame_state(pc: usize) -> Option<(u32, u32)> {
     .flatten()
 }
 
+/// Where the entry stub resumes: its stack pointer during the call, and the
+/// frame pointer of its caller.
+struct Stub {
+    sp: usize,
+    fp: usize,
+}
+
 /// Follows the frame-pointer chain from a trap in wasm code up to the entry
 /// stub's frame, recording the pc of each wasm frame and giving the
 /// callee-saved registers in `saved` the values they had when the stub
 /// called into wasm (each function's saves, innermost first, so the
 /// outermost save of a register wins). Returns the number of pcs recorded,
-/// the stub's frame pointer and whether its call was the outermost one, or
+/// where the stub resumes and whether its call was the outermost one, or
 /// None if the chain leaves wasm code before it reaches a stub (then the
 /// fault is not ours).
 unsafe fn unwind_to_entry(
@@ -290,7 +297,7 @@ unsafe fn unwind_to_entry(
     sp: usize,
     out: &mut [usize; MAX_FRAMES],
     saved: &mut [usize; 5],
-) -> Option<(usize, usize, bool)> {
+) -> Option<(usize, Stub, bool)> {
     let outer_return = std::ptr::addr_of!(craneway_call_return_outer) as usize;
     let nested_return = std::ptr::addr_of!(craneway_call_return_nested) as usize;
     let stub =
@@ -314,9 +321,11 @@ unsafe fn unwind_to_entry(
         // Nothing saved yet, and `fp` is the caller's frame; the return
         // address is on top of the stack (below the pushed frame pointer
         // if the push happened).
-        let ret = *((if offset == 0 { sp } else { sp + 8 }) as *const usize);
+        let at_ret = if offset == 0 { sp } else { sp + 8 };
+        let ret = *(at_ret as *const usize);
         if let Some(outer) = stub(ret) {
-            return Some((n, fp, outer));
+            // rbp is still the stub's caller's.
+            return Some((n, Stub { sp: at_ret + 8, fp }, outer));
         }
         if !in_code(ret) {
             return None;
@@ -333,7 +342,15 @@ unsafe fn unwind_to_entry(
         let next_fp = *(fp as *const usize);
         let ret = *((fp + 8) as *const usize);
         if let Some(outer) = stub(ret) {
-            return Some((n, next_fp, outer));
+            // The frame the stub called saved the stub's caller's rbp.
+            return Some((
+                n,
+                Stub {
+                    sp: fp + 16,
+                    fp: next_fp,
+                },
+                outer,
+            ));
         }
         if !in_code(ret) || next_fp <= fp {
             return None;
@@ -352,7 +369,15 @@ unsafe fn unwind_to_entry(
         let next_fp = *(fp as *const usize);
         let ret = *((fp + 8) as *const usize);
         if let Some(outer) = stub(ret) {
-            return Some((n, next_fp, outer));
+            // The frame the stub called saved the stub's caller's rbp.
+            return Some((
+                n,
+                Stub {
+                    sp: fp + 16,
+                    fp: next_fp,
+                },
+                outer,
+            ));
         }
         if !in_code(ret) || next_fp <= fp {
             return None;
