@@ -1,8 +1,8 @@
 //! The host -> wasm entry stub, and where a trap comes back to.
 //!
 //! `craneway_call(funcref, values, store_ctx, on_trap, on_trap_arg)` is the
-//! one way into wasm. It keeps the store context and the trap arguments in
-//! its own frame and calls the funcref's array-call code as
+//! one way into wasm. It keeps the store context and the trap arguments on
+//! its stack and calls the funcref's array-call code as
 //! `array_call(callee_vmctx, NULL, values, wasm_call)`. The outermost call
 //! into a store (its stack limit is 0) first sets the limit to the stack
 //! pointer less the store's maximum wasm stack, and puts 0 back after; a
@@ -24,7 +24,7 @@
 //! store context, and resumes at the matching `craneway_call_trapped_outer`
 //! / `_nested` with the stub's stack pointer.
 //!
-//! The stub's stack at the call (`STUB_*` below, used by the handler):
+//! The stub's stack at the call (`STUB_CTX` below, used by the handler):
 //! ```text
 //!   +24  return address
 //!   +16  store context
