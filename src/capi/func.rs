@@ -11,8 +11,7 @@ use super::trap::{new_trap, store_trap};
 use super::types::wasm_functype_t;
 use super::unchecked::UncheckedTrap;
 use super::val::{
-    from_raw, num_c_to_slot, num_slot_to_c, to_raw, wasm_val_t, wasm_val_union, wasm_val_vec_t,
-    NumSig,
+    from_raw, num_c_to_slot, to_raw, wasm_val_t, wasm_val_union, wasm_val_vec_t, NumSig,
 };
 use crate::runtime::{AsStore, Func, NativeCallback, Trap};
 use crate::{FuncType, ValRaw, ValType};
@@ -272,19 +271,20 @@ unsafe extern "C" fn std_host_adapter(
 /// `sig` must describe the function's type; `values` holds its slots.
 #[inline(always)]
 unsafe fn numbers_callback(host: &StdHost, sig: &NumSig, values: *mut ValRaw) -> *mut c_void {
-    let (pk, rk) = (sig.params(), sig.results());
-    let (np, nr) = (pk.len(), rk.len());
+    let (np, nr) = (sig.params().len(), sig.results().len());
+    let kinds = sig.kinds();
+    // NumSig::MAX bounds np + nr.
     let mut vals = [const { MaybeUninit::<wasm_val_t>::uninit() }; NumSig::MAX];
-    for (i, k) in pk.iter().enumerate() {
-        vals[i].write(num_slot_to_c(values.add(i), *k));
+    let base = vals.as_mut_ptr() as *mut wasm_val_t;
+    for i in 0..np {
+        sig.write_slot_as_c(values.add(i), *kinds.add(i), base.add(i));
     }
-    for (i, k) in rk.iter().enumerate() {
-        vals[np + i].write(wasm_val_t {
-            kind: *k,
-            of: wasm_val_union { v128: [0; 16] },
+    for i in np..np + nr {
+        base.add(i).write(wasm_val_t {
+            kind: *kinds.add(i),
+            of: wasm_val_union { i64: 0 },
         });
     }
-    let base = vals.as_mut_ptr() as *mut wasm_val_t;
     let args = wasm_val_vec_t {
         size: np,
         data: base,
@@ -298,18 +298,18 @@ unsafe fn numbers_callback(host: &StdHost, sig: &NumSig, values: *mut ValRaw) ->
         StdCallback::WithEnv(f, env) => f(env, &args, &mut results),
     };
     let mut error = trap.map(|t| t.trap().clone());
-    for (i, k) in rk.iter().enumerate() {
-        let r = &*base.add(np + i);
-        if error.is_none() {
-            if r.kind == *k {
-                *values.add(i) = num_c_to_slot(r, *k);
-                continue;
+    if error.is_none() {
+        for i in 0..nr {
+            let (r, k) = (&*base.add(np + i), *kinds.add(np + i));
+            if r.kind != k {
+                error = Some(Trap::new(format!(
+                    "host function result {i}: a value of kind {} where {} is expected",
+                    r.kind,
+                    super::types::valtype_from_kind(k).map_or("?".into(), |t| t.to_string())
+                )));
+                break;
             }
-            error = Some(Trap::new(format!(
-                "host function result {i}: a value of kind {} where {} is expected",
-                r.kind,
-                super::types::valtype_from_kind(*k).map_or("?".into(), |t| t.to_string())
-            )));
+            num_c_to_slot(r, k, values.add(i));
         }
     }
     match error {
@@ -431,19 +431,35 @@ pub extern "C" fn wasm_func_call(
     args: Option<&wasm_val_vec_t>,
     results: Option<&mut wasm_val_vec_t>,
 ) -> Option<Box<wasm_trap_t>> {
+    if let Some(f) = func {
+        if let Some(sig) = &f.r.num_sig {
+            // SAFETY: `f` is a live function whose type `sig` describes;
+            // the vectors are the caller's, valid for the call.
+            if let Some(result) = unsafe { call_numbers(f, sig, args, results.as_deref()) } {
+                return result;
+            }
+        }
+    }
+    call_general(
+        func,
+        args.map(|a| a.as_slice()),
+        results.map(|r| r.as_mut_slice()),
+    )
+}
+
+/// `wasm_func_call` of any function, and its errors; out of line, so that
+/// the numbers-only path keeps a small frame.
+#[inline(never)]
+fn call_general(
+    func: Option<&wasm_func_t>,
+    args: Option<&[wasm_val_t]>,
+    results: Option<&mut [wasm_val_t]>,
+) -> Option<Box<wasm_trap_t>> {
     let Some(func) = func else {
         return Some(new_trap(Trap::new("wasm_func_call: NULL function")));
     };
-    let no_args = wasm_val_vec_t::empty();
-    let args = args.unwrap_or(&no_args).as_slice();
-    let mut no_results = wasm_val_vec_t::empty();
-    let results = results.unwrap_or(&mut no_results).as_mut_slice();
-    if let Some(sig) = &func.r.num_sig {
-        // SAFETY: `func` is a live function whose type `sig` describes.
-        if let Some(result) = unsafe { call_numbers(func, sig, args, results) } {
-            return result;
-        }
-    }
+    let args = args.unwrap_or(&[]);
+    let results = results.unwrap_or(&mut []);
     let internal = || Some(new_trap(Trap::new("wasm_func_call: internal error")));
     super::guard_with(internal, || {
         call(func, args, results)
@@ -463,32 +479,40 @@ pub extern "C" fn wasm_func_call(
 unsafe fn call_numbers(
     func: &wasm_func_t,
     sig: &NumSig,
-    args: &[wasm_val_t],
-    results: &mut [wasm_val_t],
+    args: Option<&wasm_val_vec_t>,
+    results: Option<&wasm_val_vec_t>,
 ) -> Option<Option<Box<wasm_trap_t>>> {
-    let (pk, rk) = (sig.params(), sig.results());
-    if args.len() != pk.len() || results.len() < rk.len() {
+    let (np, nr) = (sig.params().len(), sig.results().len());
+    let (args, nargs) = args.map_or((std::ptr::null(), 0), |v| {
+        (v.data as *const wasm_val_t, v.size)
+    });
+    let (results, nresults) = results.map_or((std::ptr::null_mut(), 0), |v| (v.data, v.size));
+    if nargs != np || nresults < nr || (np > 0 && args.is_null()) || (nr > 0 && results.is_null()) {
         return None;
     }
+    let kinds = sig.kinds();
+    // NumSig::MAX bounds both np and nr.
     let mut raw = [const { MaybeUninit::<ValRaw>::uninit() }; NumSig::MAX];
-    for ((slot, a), k) in raw.iter_mut().zip(args).zip(pk) {
-        if a.kind != *k {
+    let slots = raw.as_mut_ptr() as *mut ValRaw;
+    for i in 0..np {
+        let (a, k) = (&*args.add(i), *kinds.add(i));
+        if a.kind != k {
             return None;
         }
-        slot.write(num_c_to_slot(a, *k));
+        num_c_to_slot(a, k, slots.add(i));
     }
     let entry = func.r.entry?;
     let arg = func as *const wasm_func_t as *mut u8;
-    let trap = entry.call_or::<UncheckedTrap>(raw.as_mut_ptr().cast(), arg);
+    let trap = entry.call_or::<UncheckedTrap>(slots, arg);
     if !trap.is_null() {
         // SAFETY: made by `UncheckedTrap::on_trap` with `Box::into_raw`.
         return Some(Some(Box::from_raw(trap.cast())));
     }
-    for ((r, slot), k) in results.iter_mut().zip(&raw).zip(rk) {
-        // The slot holds a result of kind `k` (the callee wrote it). The
+    for i in 0..nr {
+        // The slot holds a result of this kind (the callee wrote it). The
         // result place may hold garbage (the standard lets callers pass
         // uninitialised arrays): overwrite without dropping.
-        std::ptr::write(r, num_slot_to_c(slot.as_ptr(), *k));
+        sig.write_slot_as_c(slots.add(i), *kinds.add(np + i), results.add(i));
     }
     Some(None)
 }

@@ -308,6 +308,8 @@ pub(crate) fn num_to_raw(v: &wasm_val_t, ty: ValType) -> Option<ValRaw> {
 pub(crate) struct NumSig {
     np: u8,
     nr: u8,
+    /// No v128: every slot Craneway writes is one 8-byte value.
+    narrow: bool,
     kinds: [u8; NumSig::MAX],
 }
 
@@ -327,8 +329,32 @@ impl NumSig {
         Some(NumSig {
             np: p.len() as u8,
             nr: r.len() as u8,
+            narrow: !p.iter().chain(r).any(|t| *t == crate::ValType::V128),
             kinds,
         })
+    }
+
+    /// Writes a slot written by compiled code (the trampolines store every
+    /// number at least 8 bytes wide) to `out` as a C value of kind `kind`:
+    /// without v128, one 8-byte copy whatever the kind.
+    ///
+    /// # Safety
+    /// `raw` must hold a value of kind `kind` stored by compiled code; `out`
+    /// must be valid for a write (its old value is not dropped).
+    #[inline(always)]
+    pub unsafe fn write_slot_as_c(&self, raw: *const ValRaw, kind: u8, out: *mut wasm_val_t) {
+        if self.narrow {
+            std::ptr::addr_of_mut!((*out).kind).write(kind);
+            std::ptr::addr_of_mut!((*out).of.i64).write((*raw).i64);
+        } else {
+            out.write(num_slot_to_c(raw, kind));
+        }
+    }
+
+    /// The parameter kinds, then the result kinds.
+    #[inline(always)]
+    pub fn kinds(&self) -> *const u8 {
+        self.kinds.as_ptr()
     }
 
     #[inline(always)]
@@ -358,16 +384,18 @@ pub(crate) unsafe fn num_slot_to_c(raw: *const ValRaw, kind: u8) -> wasm_val_t {
     wasm_val_t { kind, of }
 }
 
-/// A C number value of kind `kind` as a raw slot, each kind at its own
-/// width (see `num_slot_to_c`).
+/// Writes a C number value of kind `kind` to a raw slot: read at its own
+/// width (see `num_slot_to_c`), stored at least 8 bytes wide (a 32-bit
+/// value zero-extended, as the trampolines store them).
 ///
 /// # Safety
-/// `v.kind` must be `kind`, a number or vector kind.
+/// `v.kind` must be `kind`, a number or vector kind; `slot` must be valid
+/// for a write.
 #[inline(always)]
-pub(crate) unsafe fn num_c_to_slot(v: &wasm_val_t, kind: u8) -> ValRaw {
+pub(crate) unsafe fn num_c_to_slot(v: &wasm_val_t, kind: u8, slot: *mut ValRaw) {
     match kind {
-        WASM_I32 | WASM_F32 => ValRaw { i32: v.of.i32 },
-        WASM_I64 | WASM_F64 => ValRaw { i64: v.of.i64 },
-        _ => ValRaw { v128: v.of.v128 },
+        WASM_I32 | WASM_F32 => (*slot).i64 = i64::from(v.of.i32 as u32),
+        WASM_I64 | WASM_F64 => (*slot).i64 = v.of.i64,
+        _ => (*slot).v128 = v.of.v128,
     }
 }

@@ -25,6 +25,22 @@ fn slot_flags() -> MemFlags {
         .with_endianness(ir::Endianness::Little)
 }
 
+/// Stores `v` in slot `i` at least 8 bytes wide: a 32-bit value
+/// zero-extended. So a reader may take the low 8 bytes of any number's slot
+/// as one load that the processor forwards from this store.
+fn store_slot(b: &mut FunctionBuilder, v: ir::Value, values: ir::Value, i: usize) {
+    let ty = b.func.dfg.value_type(v);
+    let v = match ty {
+        I32 => b.ins().uextend(I64, v),
+        F32 => {
+            let bits = b.ins().bitcast(I32, MemFlags::new(), v);
+            b.ins().uextend(I64, bits)
+        }
+        _ => v,
+    };
+    b.ins().store(slot_flags(), v, values, (i * 16) as i32);
+}
+
 pub fn array_to_wasm(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc, String> {
     let mut ctx = Context::new();
     ctx.func.signature = array_signature(isa);
@@ -48,7 +64,7 @@ pub fn array_to_wasm(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     let call = b.ins().call_indirect(sig, callee, &args);
     let results = b.inst_results(call).to_vec();
     for (i, r) in results.into_iter().enumerate() {
-        b.ins().store(slot_flags(), r, values, (i * 16) as i32);
+        store_slot(&mut b, r, values, i);
     }
     b.ins().return_(&[]);
     b.finalize();
@@ -76,7 +92,7 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     ));
     let values = b.ins().stack_addr(I64, slot, 0);
     for (i, v) in params[2..].iter().enumerate() {
-        b.ins().store(slot_flags(), *v, values, (i * 16) as i32);
+        store_slot(&mut b, *v, values, i);
     }
     b.ins().stack_store(host_ctx, slot, ctx_at);
     // callback(env, values, len, caller_vmctx) -> NULL or an error
