@@ -147,6 +147,16 @@ fn recursion_exhausts_then_store_works() {
     }
 }
 
+/// Runs `f` on a new thread with a stack of `stack` bytes, to its end.
+fn on_thread(stack: usize, f: fn()) {
+    std::thread::Builder::new()
+        .stack_size(stack)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
 #[test]
 fn unbounded_recursion_is_stack_exhaustion_on_main_test_thread() {
     recursion_exhausts_then_store_works();
@@ -154,12 +164,7 @@ fn unbounded_recursion_is_stack_exhaustion_on_main_test_thread() {
 
 #[test]
 fn unbounded_recursion_is_stack_exhaustion_on_a_spawned_thread() {
-    std::thread::Builder::new()
-        .stack_size(4 << 20)
-        .spawn(recursion_exhausts_then_store_works)
-        .unwrap()
-        .join()
-        .unwrap();
+    on_thread(4 << 20, recursion_exhausts_then_store_works);
 }
 
 #[test]
@@ -333,12 +338,7 @@ fn memory_grow_past_max_returns_minus_one() {
 fn unbounded_recursion_on_a_thread_with_a_small_stack() {
     // The thread's stack (256 KiB) is smaller than the wasm stack limit, so
     // the recursion runs into the thread's guard page instead of the limit.
-    std::thread::Builder::new()
-        .stack_size(256 << 10)
-        .spawn(recursion_exhausts_then_store_works)
-        .unwrap()
-        .join()
-        .unwrap();
+    on_thread(256 << 10, recursion_exhausts_then_store_works);
 }
 
 #[test]
@@ -447,12 +447,7 @@ fn traps_give_the_host_back_its_callee_saved_registers() {
 fn traps_give_back_registers_on_a_thread_with_a_small_stack() {
     // The recursions run into the thread's guard page (a fault at a push or
     // store) instead of a stack check.
-    std::thread::Builder::new()
-        .stack_size(256 << 10)
-        .spawn(host_registers_survive_traps)
-        .unwrap()
-        .join()
-        .unwrap();
+    on_thread(256 << 10, host_registers_survive_traps);
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -311,16 +311,20 @@ unsafe fn unwind_to_entry(
             *n += 1;
         }
     };
-    // The function whose frame `fp` is, once past the trapping one.
-    let owner;
-    // The trapping function first: its frame is at `fp` unless it faulted
-    // in its prologue before making it (a stack overflow at its first
-    // push), and only some of its saves may have been made.
+    // The function whose frame `fp` is, and which of its saves to apply:
+    // all (`Some(false)`), those before its pc (`Some(true)`), or none.
+    let mut owner = pc;
+    let mut saves = match at {
+        Where::StackCheck => None,
+        Where::Body => Some(false),
+        Where::Exact => Some(true),
+    };
     let (offset, frame_at) = frame_state(pc)?;
     if at == Where::Exact && offset < frame_at {
-        // Nothing saved yet, and `fp` is the caller's frame; the return
-        // address is on top of the stack (below the pushed frame pointer
-        // if the push happened).
+        // Trapped in its prologue before making its frame (a stack
+        // overflow at its first push): nothing saved yet, and `fp` is the
+        // caller's frame; the return address is on top of the stack (below
+        // the pushed frame pointer if the push happened).
         let at_ret = if offset == 0 { sp } else { sp + 8 };
         let ret = *(at_ret as *const usize);
         if let Some(outer) = stub(ret) {
@@ -332,40 +336,15 @@ unsafe fn unwind_to_entry(
         }
         record(out, &mut n, ret - 1);
         owner = ret - 1;
-    } else {
-        if fp < sp || !fp.is_multiple_of(8) {
-            return None;
-        }
-        if at != Where::StackCheck {
-            restore_saves(pc, fp, at == Where::Exact, saved)?;
-        }
-        let next_fp = *(fp as *const usize);
-        let ret = *((fp + 8) as *const usize);
-        if let Some(outer) = stub(ret) {
-            // The frame the stub called saved the stub's caller's rbp.
-            return Some((
-                n,
-                Stub {
-                    sp: fp + 16,
-                    fp: next_fp,
-                },
-                outer,
-            ));
-        }
-        if !in_code(ret) || next_fp <= fp {
-            return None;
-        }
-        record(out, &mut n, ret - 1);
-        owner = ret - 1;
-        fp = next_fp;
+        saves = Some(false);
     }
-    // Then each caller, stopped at a call: all its saves are made.
-    let mut owner = owner;
     loop {
         if fp < sp || !fp.is_multiple_of(8) {
             return None;
         }
-        restore_saves(owner, fp, false, saved)?;
+        if let Some(upto) = saves {
+            restore_saves(owner, fp, upto, saved)?;
+        }
         let next_fp = *(fp as *const usize);
         let ret = *((fp + 8) as *const usize);
         if let Some(outer) = stub(ret) {
@@ -383,7 +362,9 @@ unsafe fn unwind_to_entry(
             return None;
         }
         record(out, &mut n, ret - 1);
+        // A caller stopped at a call: all its saves are made.
         owner = ret - 1;
+        saves = Some(false);
         fp = next_fp;
     }
 }
