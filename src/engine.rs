@@ -20,11 +20,23 @@ pub enum OptLevel {
     SpeedAndSize,
 }
 
+/// Which instruction-set extensions compiled code may use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CpuFeatures {
+    /// Everything the host CPU has (detected when the engine is made).
+    #[default]
+    Host,
+    /// The architecture's baseline only (x86-64: SSE2), as for code that
+    /// runs on any CPU of the architecture.
+    Baseline,
+}
+
 /// Engine configuration. Every setter checks its value.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub(crate) features: WasmFeatures,
     pub(crate) opt_level: OptLevel,
+    pub(crate) cpu_features: CpuFeatures,
     pub(crate) max_wasm_stack: usize,
     pub(crate) guard_size: u64,
     pub(crate) memory_reservation: u64,
@@ -35,6 +47,7 @@ impl Default for Config {
         Config {
             features: WasmFeatures::WASM2,
             opt_level: OptLevel::Speed,
+            cpu_features: CpuFeatures::Host,
             max_wasm_stack: 512 * 1024,
             guard_size: 2 << 30,
             memory_reservation: 1 << 32,
@@ -50,6 +63,12 @@ impl Config {
     /// Optimisation level of generated code.
     pub fn opt_level(&mut self, level: OptLevel) -> &mut Self {
         self.opt_level = level;
+        self
+    }
+
+    /// The CPU features compiled code may use (default: the host's).
+    pub fn cpu_features(&mut self, features: CpuFeatures) -> &mut Self {
+        self.cpu_features = features;
         self
     }
 
@@ -176,7 +195,8 @@ impl Engine {
         )?;
         set(&mut flags, "enable_probestack", "false")?;
         let isa_builder =
-            cranelift_native::builder().map_err(|e| format!("unsupported host: {e}"))?;
+            cranelift_native::builder_with_options(config.cpu_features == CpuFeatures::Host)
+                .map_err(|e| format!("unsupported host: {e}"))?;
         let isa = isa_builder
             .finish(settings::Flags::new(flags))
             .map_err(|e| format!("cannot build the target ISA: {e}"))?;
@@ -233,10 +253,12 @@ impl Engine {
         }
         let ty = self.func_type(id);
         let isa = self.isa();
-        let items = vec![
-            (u32::MAX, compile::trampolines::array_to_wasm(isa, &ty)?),
-            (u32::MAX, compile::trampolines::wasm_to_array(isa, &ty)?),
-        ];
+        let items = compile::on_compiler_thread(|| {
+            Ok(vec![
+                (u32::MAX, compile::trampolines::array_to_wasm(isa, &ty)?),
+                (u32::MAX, compile::trampolines::wasm_to_array(isa, &ty)?),
+            ])
+        })?;
         let (image, starts) = compile::link(isa, items, |_, _| None)?;
         let code = map_image(&image)?;
         let base = code.base();
@@ -276,5 +298,27 @@ pub(crate) fn map_image(image: &compile::CodeImage) -> Result<CodeMemory, String
     match missing {
         Some(lc) => Err(format!("compiled code needs an unsupported libcall {lc:?}")),
         None => Ok(code),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_features_are_exactly_webassembly_2() {
+        // `floats` and `gc_types` are not proposals: wasmparser gates float
+        // operators and externref (with reference types) on them.
+        let expected = WasmFeatures::MUTABLE_GLOBAL
+            | WasmFeatures::SATURATING_FLOAT_TO_INT
+            | WasmFeatures::SIGN_EXTENSION
+            | WasmFeatures::MULTI_VALUE
+            | WasmFeatures::BULK_MEMORY
+            | WasmFeatures::REFERENCE_TYPES
+            | WasmFeatures::SIMD
+            | WasmFeatures::FLOATS
+            | WasmFeatures::GC_TYPES;
+        assert_eq!(Config::default().features, expected);
+        assert_eq!(WasmFeatures::WASM2, expected);
     }
 }

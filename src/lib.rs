@@ -12,7 +12,7 @@ mod runtime;
 mod types;
 mod vm;
 
-pub use engine::{Config, Engine, OptLevel};
+pub use engine::{Config, CpuFeatures, Engine, OptLevel};
 pub use runtime::*;
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, ValType,

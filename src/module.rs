@@ -5,12 +5,52 @@
 //! are kept (with their validators) for the compiler.
 
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
-use cranelift_wasm::ConstExpr;
 use std::collections::HashMap;
 use wasmparser::{
     ExternalKind, FuncToValidate, FunctionBody, Parser, Payload, TypeRef, ValidPayload, Validator,
     ValidatorResources, WasmFeatures,
 };
+
+/// One operator of a constant expression. Numbers are kept as their bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstOp {
+    I32Const(i32),
+    I64Const(i64),
+    /// The bits of an `f32.const`.
+    F32Const(u32),
+    /// The bits of an `f64.const`.
+    F64Const(u64),
+    /// A `v128.const`, little-endian.
+    V128Const(u128),
+    GlobalGet(u32),
+    /// `ref.null` of either reference type.
+    RefNull,
+    RefFunc(u32),
+    // The extended-const proposal (off unless enabled).
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+/// A validated constant expression, evaluated at instantiation
+/// (`vm::instance::InstanceHandle::eval_const`): its operators in order,
+/// without the final `end`. In WebAssembly 2.0 that is one operator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConstExpr(Vec<ConstOp>);
+
+impl ConstExpr {
+    /// An expression of one operator.
+    pub fn single(op: ConstOp) -> ConstExpr {
+        ConstExpr(vec![op])
+    }
+
+    pub fn ops(&self) -> &[ConstOp] {
+        &self.0
+    }
+}
 
 /// What an import provides, by kind.
 #[derive(Clone, Debug)]
@@ -152,7 +192,7 @@ pub fn parse(
         let payload = payload.map_err(err)?;
         match validator.payload(&payload).map_err(err)? {
             ValidPayload::Func(v, body) => {
-                info.func_body_offsets.push(body.range().start);
+                info.func_body_offsets.push(body.range().start as usize);
                 bodies.push(FunctionInput { validator: v, body });
                 continue;
             }
@@ -187,9 +227,33 @@ fn global_type(g: &wasmparser::GlobalType) -> GlobalType {
 }
 
 fn const_expr(e: wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ParseError> {
-    ConstExpr::from_wasmparser(e)
-        .map(|(expr, _)| expr)
-        .map_err(|e| ParseError(e.to_string()))
+    use wasmparser::Operator as O;
+    let mut ops = e.get_operators_reader();
+    let mut out = Vec::with_capacity(1);
+    loop {
+        out.push(match ops.read()? {
+            O::I32Const { value } => ConstOp::I32Const(value),
+            O::I64Const { value } => ConstOp::I64Const(value),
+            O::F32Const { value } => ConstOp::F32Const(value.bits()),
+            O::F64Const { value } => ConstOp::F64Const(value.bits()),
+            O::V128Const { value } => ConstOp::V128Const(u128::from_le_bytes(*value.bytes())),
+            O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            O::RefNull { .. } => ConstOp::RefNull,
+            O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+            O::I32Add => ConstOp::I32Add,
+            O::I32Sub => ConstOp::I32Sub,
+            O::I32Mul => ConstOp::I32Mul,
+            O::I64Add => ConstOp::I64Add,
+            O::I64Sub => ConstOp::I64Sub,
+            O::I64Mul => ConstOp::I64Mul,
+            O::End if ops.eof() => return Ok(ConstExpr(out)),
+            other => {
+                return Err(ParseError(format!(
+                    "unsupported operator in a constant expression: {other:?}"
+                )))
+            }
+        });
+    }
 }
 
 fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), ParseError> {
@@ -206,7 +270,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
             }
         }
         Payload::ImportSection(reader) => {
-            for import in reader {
+            for import in reader.into_imports() {
                 let import = import?;
                 let kind = match import.ty {
                     TypeRef::Func(t) => {
@@ -233,6 +297,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
                         ImportKind::Global(g)
                     }
                     TypeRef::Tag(_) => return unsupported("exception tags"),
+                    TypeRef::FuncExact(_) => return unsupported("exact function imports"),
                 };
                 info.imports.push(Import {
                     module: import.module.to_string(),
@@ -276,6 +341,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
                     ExternalKind::Memory => EntityIndex::Memory(e.index),
                     ExternalKind::Global => EntityIndex::Global(e.index),
                     ExternalKind::Tag => return unsupported("exception tags"),
+                    ExternalKind::FuncExact => return unsupported("exact function exports"),
                 };
                 info.exports.push((e.name.to_string(), index));
             }
@@ -299,9 +365,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
                 match elem.items {
                     wasmparser::ElementItems::Functions(r) => {
                         for f in r {
-                            items.push(ConstExpr::new([cranelift_wasm::ConstOp::RefFunc(
-                                cranelift_wasm::FuncIndex::from_u32(f?),
-                            )]));
+                            items.push(ConstExpr::single(ConstOp::RefFunc(f?)));
                         }
                     }
                     wasmparser::ElementItems::Expressions(_, r) => {

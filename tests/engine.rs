@@ -299,6 +299,38 @@ fn invalid_and_malformed_bytes_are_errors() {
     ));
 }
 
+/// FNV-1a, 64-bit: the checksum that ends a serialized module.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+#[test]
+fn corrupted_serialized_modules_are_refused_or_loaded_never_a_panic() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat::parse_str(TRAPS).unwrap()).unwrap();
+    let blob = module.serialize();
+    assert!(Module::deserialize(&engine, &blob).is_ok());
+    // Every byte changed in turn, with the checksum made to match, so the
+    // reader sees each field (trap codes included) with a wrong value.
+    let body = blob.len() - 8;
+    let mut refused = 0;
+    for i in 0..body {
+        let mut bad = blob.clone();
+        bad[i] ^= 0xff;
+        let sum = fnv1a(&bad[..body]);
+        bad[body..].copy_from_slice(&sum.to_le_bytes());
+        let load = std::panic::AssertUnwindSafe(|| Module::deserialize(&engine, &bad));
+        match std::panic::catch_unwind(load) {
+            Ok(Ok(_)) => {}
+            Ok(Err(_)) => refused += 1,
+            Err(_) => panic!("byte {i}: deserialize panicked"),
+        }
+    }
+    assert!(refused > 0);
+}
+
 #[test]
 fn imports_are_type_checked_at_instantiation() {
     let mut store = Store::new(&Engine::default());

@@ -1,12 +1,14 @@
-//! Compilation: every defined function through cranelift-wasm and our
-//! `FuncEnv`, plus the trampolines between the host's array calling
-//! convention and wasm's, linked into one position-independent image.
+//! Compilation: every defined function through our translator
+//! (`translate`, with `FuncEnv` for the vmctx layout), plus the trampolines
+//! between the host's array calling convention and wasm's, linked into one
+//! position-independent image.
 //!
 //! The image is data (bytes, trap sites, function ranges, libcall
 //! relocations); `vm::code_memory` maps it.
 
 mod func_env;
 pub mod trampolines;
+mod translate;
 
 use crate::module::{FunctionInput, ModuleInfo};
 use crate::types::{FuncType, ValType};
@@ -16,9 +18,9 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, types::*, AbiParam, ArgumentPurpose, LibCall, TrapCode};
 use cranelift_codegen::isa::unwind::UnwindInst;
 use cranelift_codegen::isa::{CallConv, TargetIsa};
-use cranelift_codegen::{binemit::Reloc, Context, FinalizedRelocTarget};
-use cranelift_wasm::FuncTranslator;
-use func_env::FuncEnv;
+use cranelift_codegen::{binemit::Reloc, CodegenError, Context, FinalizedRelocTarget};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use translate::{FuncTranslator, TranslateInput};
 
 /// The Cranelift type of a wasm value type (references are pointers).
 pub fn ir_type(ty: ValType) -> ir::Type {
@@ -127,7 +129,7 @@ pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, St
     let names = ctx.func.params.user_named_funcs().clone();
     let compiled = ctx
         .compile(isa, &mut ControlPlane::default())
-        .map_err(|e| format!("compilation failed: {:?}", e.inner))?;
+        .map_err(|e| codegen_error(&e.inner))?;
     let buffer = &compiled.buffer;
     let mut relocs = Vec::new();
     for r in buffer.relocs() {
@@ -158,6 +160,40 @@ pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, St
         srclocs,
         frame: frame_saves(&buffer.unwind_info)?,
     })
+}
+
+/// How every error that is our bug (or Cranelift's) on a valid module
+/// begins: a panic or a verifier error during compilation.
+pub const INTERNAL_ERROR: &str = "internal compiler error";
+
+/// A Cranelift error on IR we made: a verifier error (our bug) or a limit.
+fn codegen_error(e: &CodegenError) -> String {
+    match e {
+        CodegenError::Verifier(errors) => {
+            let shown: Vec<String> = errors.0.iter().take(5).map(|e| e.to_string()).collect();
+            let more = errors.0.len().saturating_sub(shown.len());
+            let more = if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{INTERNAL_ERROR}: verifier errors: {}{more}",
+                shown.join("; ")
+            )
+        }
+        other => format!("{INTERNAL_ERROR}: {other}"),
+    }
+}
+
+/// The error for a panic in the compiler.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let msg = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_string());
+    format!("{INTERNAL_ERROR}: {msg}")
 }
 
 /// The register saves of a function's prologue, from Cranelift's unwind
@@ -248,6 +284,35 @@ pub fn link(
     Ok((image, starts))
 }
 
+/// Stack size of a compiler thread. Cranelift's instruction lowering
+/// recurses through large frames (past 256 KiB in a debug build), more than
+/// a host thread calling us may have left, so nothing is compiled on the
+/// caller's stack.
+const COMPILER_STACK: usize = 8 << 20;
+
+fn compiler_thread() -> std::thread::Builder {
+    std::thread::Builder::new()
+        .name("craneway-compiler".into())
+        .stack_size(COMPILER_STACK)
+}
+
+/// The result of a compiler thread; its panic is an internal compiler error.
+fn join<T>(
+    thread: std::io::Result<std::thread::ScopedJoinHandle<'_, Result<T, String>>>,
+) -> Result<T, String> {
+    thread
+        .map_err(|e| format!("cannot start a compiler thread: {e}"))?
+        .join()
+        .unwrap_or_else(|payload| Err(panic_message(&*payload)))
+}
+
+/// Runs `f` on a compiler thread (see `COMPILER_STACK`).
+pub fn on_compiler_thread<T: Send>(
+    f: impl FnOnce() -> Result<T, String> + Send,
+) -> Result<T, String> {
+    std::thread::scope(|s| join(compiler_thread().spawn_scoped(s, f)))
+}
+
 /// Compiles every defined function of a module and one array-call trampoline
 /// per type. Items are: defined functions in order, then the trampolines
 /// (tagged u32::MAX) in type order.
@@ -275,9 +340,29 @@ pub fn compile_module(
     let compile_chunk = |chunk: Vec<(usize, FunctionInput<'_>)>| {
         let mut translator = FuncTranslator::new();
         let mut out = Vec::new();
-        for (i, input) in chunk {
+        for (i, body) in chunk {
             let index = first + i as u32;
-            let r = compile_function(isa, info, &offsets, memory, &mut translator, index, input);
+            let input = TranslateInput {
+                isa,
+                info,
+                offsets: &offsets,
+                memory,
+                index,
+            };
+            // A panic in Cranelift (or in our translator) on a valid module
+            // is our bug: it fails this module, with its message, and
+            // nothing else.
+            let r = catch_unwind(AssertUnwindSafe(|| {
+                compile_function(&input, &mut translator, body)
+            }))
+            .unwrap_or_else(|payload| Err(panic_message(&*payload)))
+            .map_err(|e| {
+                if e.starts_with(INTERNAL_ERROR) {
+                    format!("{e} (function {index})")
+                } else {
+                    e
+                }
+            });
             // A failed translation leaves the translator mid-function, and
             // the module is rejected anyway: stop this worker here. Every
             // function before the first failing one (in index order) is
@@ -291,20 +376,29 @@ pub fn compile_module(
         }
         out
     };
-    let done: Vec<Vec<(usize, Result<CompiledFunc, String>)>> = if workers == 1 {
-        chunks.into_iter().map(compile_chunk).collect()
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .map(|c| s.spawn(|| compile_chunk(c)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
-    };
+    // Every function is compiled on a compiler thread (see
+    // `COMPILER_STACK`), and the array-call trampolines on one more, beside
+    // them.
+    let (done, array_calls) = std::thread::scope(|s| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| compiler_thread().spawn_scoped(s, || compile_chunk(c)))
+            .collect();
+        let array_calls = compiler_thread().spawn_scoped(s, || {
+            info.types
+                .iter()
+                .map(|ty| trampolines::array_to_wasm(isa, ty))
+                .collect::<Result<Vec<_>, String>>()
+        });
+        // A worker that could not start leaves its functions without a
+        // result (reported below).
+        let done: Vec<Vec<(usize, Result<CompiledFunc, String>)>> = workers
+            .into_iter()
+            .map(|w| w.ok().and_then(|h| h.join().ok()).unwrap_or_default())
+            .collect();
+        (done, join(array_calls))
+    });
     for (i, r) in done.into_iter().flatten() {
         results[i] = Some(r);
     }
@@ -316,9 +410,7 @@ pub fn compile_module(
         let f = r.ok_or_else(|| "a compiler thread failed".to_string())??;
         items.push((first + i as u32, f));
     }
-    for ty in &info.types {
-        items.push((u32::MAX, trampolines::array_to_wasm(isa, ty)?));
-    }
+    items.extend(array_calls?.into_iter().map(|f| (u32::MAX, f)));
     link(isa, items, |starts, index| {
         index
             .checked_sub(first)
@@ -327,26 +419,27 @@ pub fn compile_module(
 }
 
 fn compile_function(
-    isa: &dyn TargetIsa,
-    info: &ModuleInfo,
-    offsets: &VMOffsets,
-    memory: (u64, u64),
+    input: &TranslateInput<'_>,
     translator: &mut FuncTranslator,
-    index: u32,
-    input: FunctionInput<'_>,
+    body: FunctionInput<'_>,
 ) -> Result<CompiledFunc, String> {
-    let mut validator = input.validator.into_validator(Default::default());
+    let mut validator = body.validator.into_validator(Default::default());
     let mut ctx = Context::new();
-    ctx.func.signature = wasm_signature(isa, info.func_type(index));
-    ctx.func.name = ir::UserFuncName::user(0, index);
-    let mut env = FuncEnv::new(isa, info, offsets, memory);
-    translator
-        .translate_body(&mut validator, input.body, &mut ctx.func, &mut env)
-        .map_err(|e| match e {
-            cranelift_wasm::WasmError::InvalidWebAssembly { message, offset } => {
-                format!("{message} (at offset 0x{offset:x})")
-            }
-            other => other.to_string(),
-        })?;
-    finish(&mut ctx, isa)
+    ctx.func.signature = wasm_signature(input.isa, input.info.func_type(input.index));
+    ctx.func.name = ir::UserFuncName::user(0, input.index);
+    translator.translate(input, &mut validator, &body.body, &mut ctx.func)?;
+    finish(&mut ctx, input.isa)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_on_a_compiler_thread_is_an_internal_compiler_error() {
+        let r: Result<(), String> = on_compiler_thread(|| panic!("boom"));
+        assert_eq!(r.unwrap_err(), "internal compiler error: boom");
+        let r: Result<(), String> = on_compiler_thread(|| panic!("{}", String::from("bang")));
+        assert_eq!(r.unwrap_err(), "internal compiler error: bang");
+    }
 }

@@ -12,15 +12,15 @@ use super::{array_signature, finish, ir_type, wasm_signature, CompiledFunc};
 use crate::types::FuncType;
 use crate::vm::traps::TRAP_HOST;
 use crate::vm::vmcontext::{HOST_CTX_CALLBACK, HOST_CTX_ENV, HOST_CTX_FAILED};
-use cranelift_codegen::ir::{self, types::*, AbiParam, InstBuilder, MemFlags};
+use cranelift_codegen::ir::{self, types::*, AbiParam, InstBuilder, MemFlagsData};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 /// Slots are 8-byte aligned (C's `wasm_val_raw_t`), so v128 accesses must
 /// not assume 16-byte alignment.
-fn slot_flags() -> MemFlags {
-    MemFlags::new()
+fn slot_flags() -> MemFlagsData {
+    MemFlagsData::new()
         .with_notrap()
         .with_endianness(ir::Endianness::Little)
 }
@@ -33,7 +33,7 @@ fn store_slot(b: &mut FunctionBuilder, v: ir::Value, values: ir::Value, i: usize
     let v = match ty {
         I32 => b.ins().uextend(I64, v),
         F32 => {
-            let bits = b.ins().bitcast(I32, MemFlags::new(), v);
+            let bits = b.ins().bitcast(I32, MemFlagsData::new(), v);
             b.ins().uextend(I64, bits)
         }
         _ => v,
@@ -67,7 +67,7 @@ pub fn array_to_wasm(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
         store_slot(&mut b, r, values, i);
     }
     b.ins().return_(&[]);
-    b.finalize();
+    b.finalize(isa.frontend_config());
     finish(&mut ctx, isa)
 }
 
@@ -94,7 +94,7 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     for (i, v) in params[2..].iter().enumerate() {
         store_slot(&mut b, *v, values, i);
     }
-    b.ins().stack_store(host_ctx, slot, ctx_at);
+    b.ins().stack_store(I64, host_ctx, slot, ctx_at);
     // callback(env, values, len, caller_vmctx) -> NULL or an error
     let mut cb_sig = ir::Signature::new(isa.default_call_conv());
     cb_sig.params.extend([AbiParam::new(I64); 4]);
@@ -102,7 +102,7 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     let cb_sig = b.import_signature(cb_sig);
     let load_ctx = |b: &mut FunctionBuilder, ctx, offset| {
         b.ins()
-            .load(I64, MemFlags::trusted().with_readonly(), ctx, offset)
+            .load(I64, MemFlagsData::trusted().with_readonly(), ctx, offset)
     };
     let callback = load_ctx(&mut b, host_ctx, HOST_CTX_CALLBACK);
     let env = load_ctx(&mut b, host_ctx, HOST_CTX_ENV);
@@ -121,7 +121,7 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     let mut failed_sig = ir::Signature::new(isa.default_call_conv());
     failed_sig.params.extend([AbiParam::new(I64); 2]);
     let failed_sig = b.import_signature(failed_sig);
-    let host_ctx = b.ins().stack_load(I64, slot, ctx_at);
+    let host_ctx = b.ins().stack_load(I64, I64, slot, ctx_at);
     let failed = load_ctx(&mut b, host_ctx, HOST_CTX_FAILED);
     b.ins()
         .call_indirect(failed_sig, failed, &[host_ctx, error]);
@@ -135,6 +135,6 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
         );
     }
     b.ins().return_(&results);
-    b.finalize();
+    b.finalize(isa.frontend_config());
     finish(&mut ctx, isa)
 }

@@ -44,9 +44,9 @@ impl Module {
         let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             crate::compile::compile_module(isa, &info, bodies, guard)
         }))
-        .map_err(|p| Error::Other(format!("internal compiler error: {}", Trap::from_panic(p))))?;
+        .map_err(|p| Error::Other(crate::compile::panic_message(&*p)))?;
         let (image, starts) = compiled.map_err(|e| {
-            if e.starts_with("compilation failed") || e.contains("unsupported") {
+            if e.starts_with(crate::compile::INTERNAL_ERROR) || e.contains("unsupported") {
                 Error::Other(e)
             } else {
                 Error::Invalid(e)

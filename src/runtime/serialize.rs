@@ -11,11 +11,11 @@ use super::Error;
 use crate::compile::CodeImage;
 use crate::engine::Engine;
 use crate::vm::code_memory::FrameSaves;
-use crate::vm::traps::CALLEE_SAVED;
+use crate::vm::traps::{CALLEE_SAVED, TRAP_CODES};
 use cranelift_codegen::ir::{LibCall, TrapCode};
 
 const MAGIC: &[u8; 8] = b"CRNWYMOD";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// FNV-1a, 64-bit: detects corruption, not tampering.
 fn checksum(bytes: &[u8]) -> u64 {
@@ -40,34 +40,11 @@ fn fingerprint(engine: &Engine) -> String {
     )
 }
 
-const TRAP_CODES: [TrapCode; 13] = [
-    TrapCode::StackOverflow,
-    TrapCode::HeapOutOfBounds,
-    TrapCode::HeapMisaligned,
-    TrapCode::TableOutOfBounds,
-    TrapCode::IndirectCallToNull,
-    TrapCode::BadSignature,
-    TrapCode::IntegerOverflow,
-    TrapCode::IntegerDivisionByZero,
-    TrapCode::BadConversionToInteger,
-    TrapCode::UnreachableCodeReached,
-    TrapCode::Interrupt,
-    TrapCode::NullReference,
-    TrapCode::NullI31Ref,
-];
-
-fn trap_to_u32(code: TrapCode) -> u32 {
-    match code {
-        TrapCode::User(n) => 0x1_0000 | u32::from(n),
-        c => TRAP_CODES.iter().position(|t| *t == c).unwrap_or(0) as u32,
-    }
-}
-
-fn trap_from_u32(v: u32) -> Option<TrapCode> {
-    if v & 0x1_0000 != 0 {
-        return u16::try_from(v & 0xffff).ok().map(TrapCode::User);
-    }
-    TRAP_CODES.get(v as usize).copied()
+/// A trap code from its stored byte (`TrapCode::as_raw`), if it is one that
+/// compiled code may carry.
+fn trap_from_raw(byte: u8) -> Option<TrapCode> {
+    let code = TrapCode::from_raw(std::num::NonZeroU8::new(byte)?);
+    TRAP_CODES.contains(&code).then_some(code)
 }
 
 const LIBCALLS: [LibCall; 10] = [
@@ -85,6 +62,9 @@ const LIBCALLS: [LibCall; 10] = [
 
 struct Writer(Vec<u8>);
 impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
     fn u32(&mut self, v: u32) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
@@ -106,6 +86,9 @@ impl<'a> Reader<'a> {
         let (a, b) = self.0.split_at(n);
         self.0 = b;
         Some(a)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
     }
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
@@ -145,7 +128,7 @@ impl Module {
         w.u64(img.traps.len() as u64);
         for t in &img.traps {
             w.u32(t.0);
-            w.u32(trap_to_u32(t.1));
+            w.u8(t.1.as_raw().get());
         }
         w.u64(img.srclocs.len() as u64);
         for locs in &img.srclocs {
@@ -223,7 +206,7 @@ impl Module {
         for _ in 0..r.len().ok_or_else(trunc)? {
             let off = r.u32().ok_or_else(trunc)?;
             let code =
-                trap_from_u32(r.u32().ok_or_else(trunc)?).ok_or_else(|| bad("bad trap code"))?;
+                trap_from_raw(r.u8().ok_or_else(trunc)?).ok_or_else(|| bad("bad trap code"))?;
             image.traps.push((off, code));
         }
         for _ in 0..r.len().ok_or_else(trunc)? {
@@ -272,5 +255,26 @@ impl Module {
         let (info, _bodies) =
             crate::module::parse(wasm, engine.config().features).map_err(Error::Invalid)?;
         Module::from_image(engine, info, wasm, image, starts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_trap_code_round_trips_through_its_byte() {
+        for code in TRAP_CODES {
+            assert_eq!(trap_from_raw(code.as_raw().get()), Some(code));
+        }
+    }
+
+    #[test]
+    fn zero_and_unknown_trap_code_bytes_are_refused() {
+        assert_eq!(trap_from_raw(0), None);
+        let known: Vec<u8> = TRAP_CODES.iter().map(|c| c.as_raw().get()).collect();
+        for byte in (1..=u8::MAX).filter(|b| !known.contains(b)) {
+            assert_eq!(trap_from_raw(byte), None, "byte {byte}");
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! Traps: why wasm stopped, with the spec's message and a backtrace.
 
-use crate::vm::traps::{describe_pcs, trap_message, TrapInfo, TRAP_HOST, TRAP_UNDEFINED_ELEMENT};
+use crate::vm::traps::{
+    describe_pcs, trap_message, TrapInfo, TRAP_BAD_SIGNATURE, TRAP_HEAP_MISALIGNED, TRAP_HOST,
+    TRAP_INDIRECT_CALL_TO_NULL, TRAP_TABLE_OUT_OF_BOUNDS, TRAP_UNDEFINED_ELEMENT, TRAP_UNREACHABLE,
+};
 use cranelift_codegen::ir::TrapCode as ClifTrap;
 use std::fmt;
 
@@ -130,16 +133,16 @@ impl Trap {
 
 fn map_code(code: ClifTrap) -> TrapCode {
     match code {
-        ClifTrap::StackOverflow => TrapCode::StackOverflow,
-        ClifTrap::HeapOutOfBounds | ClifTrap::HeapMisaligned => TrapCode::MemoryOutOfBounds,
-        ClifTrap::TableOutOfBounds => TrapCode::TableOutOfBounds,
+        ClifTrap::STACK_OVERFLOW => TrapCode::StackOverflow,
+        ClifTrap::HEAP_OUT_OF_BOUNDS | TRAP_HEAP_MISALIGNED => TrapCode::MemoryOutOfBounds,
+        TRAP_TABLE_OUT_OF_BOUNDS => TrapCode::TableOutOfBounds,
         TRAP_UNDEFINED_ELEMENT => TrapCode::UndefinedElement,
-        ClifTrap::IndirectCallToNull => TrapCode::UninitializedElement,
-        ClifTrap::BadSignature => TrapCode::BadSignature,
-        ClifTrap::IntegerOverflow => TrapCode::IntegerOverflow,
-        ClifTrap::IntegerDivisionByZero => TrapCode::IntegerDivisionByZero,
-        ClifTrap::BadConversionToInteger => TrapCode::BadConversionToInteger,
-        ClifTrap::UnreachableCodeReached => TrapCode::Unreachable,
+        TRAP_INDIRECT_CALL_TO_NULL => TrapCode::UninitializedElement,
+        TRAP_BAD_SIGNATURE => TrapCode::BadSignature,
+        ClifTrap::INTEGER_OVERFLOW => TrapCode::IntegerOverflow,
+        ClifTrap::INTEGER_DIVISION_BY_ZERO => TrapCode::IntegerDivisionByZero,
+        ClifTrap::BAD_CONVERSION_TO_INTEGER => TrapCode::BadConversionToInteger,
+        TRAP_UNREACHABLE => TrapCode::Unreachable,
         _ => TrapCode::Other,
     }
 }

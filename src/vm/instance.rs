@@ -5,8 +5,7 @@
 use super::code_memory::CodeMemory;
 use super::memory::{LinearMemory, TableStorage};
 use super::vmcontext::*;
-use crate::module::{ElemMode, ModuleInfo};
-use cranelift_wasm::{ConstExpr, ConstOp};
+use crate::module::{ConstExpr, ConstOp, ElemMode, ModuleInfo};
 use std::alloc::Layout;
 use std::sync::Arc;
 
@@ -186,16 +185,13 @@ impl InstanceHandle {
             let v = match *op {
                 ConstOp::I32Const(v) => v as u32 as u128,
                 ConstOp::I64Const(v) => v as u64 as u128,
-                ConstOp::F32Const(v) => v as u128,
-                ConstOp::F64Const(v) => v as u128,
+                ConstOp::F32Const(bits) => bits.into(),
+                ConstOp::F64Const(bits) => bits.into(),
                 ConstOp::V128Const(v) => v,
                 // SAFETY: the global pointer is valid for the instance's life.
-                ConstOp::GlobalGet(g) => {
-                    u128::from_le_bytes(unsafe { (*self.global(g.as_u32())).bytes })
-                }
+                ConstOp::GlobalGet(g) => u128::from_le_bytes(unsafe { (*self.global(g)).bytes }),
                 ConstOp::RefNull => 0,
-                ConstOp::RefFunc(f) => self.funcref(f.as_u32()) as usize as u128,
-                ConstOp::RefI31 => 0,
+                ConstOp::RefFunc(f) => self.funcref(f) as usize as u128,
                 ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                     let b = stack.pop().unwrap_or(0) as u32;
                     let a = stack.pop().unwrap_or(0) as u32;
@@ -270,7 +266,7 @@ impl InstanceHandle {
         src: u32,
         len: u32,
     ) -> Result<(), InitTrap> {
-        let oob = cranelift_codegen::ir::TrapCode::HeapOutOfBounds;
+        let oob = cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS;
         let module = self.module.clone();
         let data: &[u8] = match module.info.datas.get(seg as usize) {
             Some(d) if !self.data_dropped[seg as usize] => &d.bytes,
@@ -291,7 +287,7 @@ impl InstanceHandle {
         src: u32,
         len: u32,
     ) -> Result<(), InitTrap> {
-        let oob = cranelift_codegen::ir::TrapCode::TableOutOfBounds;
+        let oob = super::traps::TRAP_TABLE_OUT_OF_BOUNDS;
         let items = std::mem::take(self.elems.get_mut(seg as usize).ok_or(oob)?);
         let result = (|| {
             let t = self.table(table).ok_or(oob)?.elements_mut();

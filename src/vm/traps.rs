@@ -24,28 +24,66 @@ use std::cell::RefCell;
 use std::mem::MaybeUninit;
 use std::sync::Once;
 
+// Cranelift reserves five trap codes (stack overflow, integer overflow,
+// heap out of bounds, division by zero, bad conversion); every other trap
+// Craneway raises is one of these user codes. The numbers are stored in
+// serialized modules: never renumber one.
+
 /// Trap code of the wasm->host trampoline when a host function failed.
-pub const TRAP_HOST: TrapCode = TrapCode::User(0);
+pub const TRAP_HOST: TrapCode = TrapCode::unwrap_user(1);
 /// Trap code of `call_indirect` with an index past the end of the table.
-pub const TRAP_UNDEFINED_ELEMENT: TrapCode = TrapCode::User(1);
+pub const TRAP_UNDEFINED_ELEMENT: TrapCode = TrapCode::unwrap_user(2);
+/// A table access out of bounds (`table.get`/`set`/`copy`/`fill`/`init`).
+pub const TRAP_TABLE_OUT_OF_BOUNDS: TrapCode = TrapCode::unwrap_user(3);
+/// `call_indirect` of a null element.
+pub const TRAP_INDIRECT_CALL_TO_NULL: TrapCode = TrapCode::unwrap_user(4);
+/// `call_indirect` whose element has another type.
+pub const TRAP_BAD_SIGNATURE: TrapCode = TrapCode::unwrap_user(5);
+/// The `unreachable` instruction.
+pub const TRAP_UNREACHABLE: TrapCode = TrapCode::unwrap_user(6);
+/// An interruption requested by the host.
+pub const TRAP_INTERRUPT: TrapCode = TrapCode::unwrap_user(7);
+/// A null reference where a non-null one is required.
+pub const TRAP_NULL_REFERENCE: TrapCode = TrapCode::unwrap_user(8);
+/// A misaligned atomic access.
+pub const TRAP_HEAP_MISALIGNED: TrapCode = TrapCode::unwrap_user(9);
+
+/// Every trap code compiled code may carry: Cranelift's reserved ones and
+/// ours (a serialized module with any other code is refused).
+pub const TRAP_CODES: [TrapCode; 14] = [
+    TrapCode::STACK_OVERFLOW,
+    TrapCode::INTEGER_OVERFLOW,
+    TrapCode::HEAP_OUT_OF_BOUNDS,
+    TrapCode::INTEGER_DIVISION_BY_ZERO,
+    TrapCode::BAD_CONVERSION_TO_INTEGER,
+    TRAP_HOST,
+    TRAP_UNDEFINED_ELEMENT,
+    TRAP_TABLE_OUT_OF_BOUNDS,
+    TRAP_INDIRECT_CALL_TO_NULL,
+    TRAP_BAD_SIGNATURE,
+    TRAP_UNREACHABLE,
+    TRAP_INTERRUPT,
+    TRAP_NULL_REFERENCE,
+    TRAP_HEAP_MISALIGNED,
+];
 
 /// The spec's message for a trap code.
 pub fn trap_message(code: TrapCode) -> &'static str {
     match code {
-        TrapCode::StackOverflow => "call stack exhausted",
-        TrapCode::HeapOutOfBounds => "out of bounds memory access",
-        TrapCode::HeapMisaligned => "misaligned memory access",
-        TrapCode::TableOutOfBounds => "out of bounds table access",
-        TrapCode::IndirectCallToNull => "uninitialized element",
-        TrapCode::BadSignature => "indirect call type mismatch",
-        TrapCode::IntegerOverflow => "integer overflow",
-        TrapCode::IntegerDivisionByZero => "integer divide by zero",
-        TrapCode::BadConversionToInteger => "invalid conversion to integer",
-        TrapCode::UnreachableCodeReached => "unreachable",
-        TrapCode::Interrupt => "interrupted",
-        TrapCode::NullReference | TrapCode::NullI31Ref => "null reference",
+        TrapCode::STACK_OVERFLOW => "call stack exhausted",
+        TrapCode::HEAP_OUT_OF_BOUNDS => "out of bounds memory access",
+        TrapCode::INTEGER_OVERFLOW => "integer overflow",
+        TrapCode::INTEGER_DIVISION_BY_ZERO => "integer divide by zero",
+        TrapCode::BAD_CONVERSION_TO_INTEGER => "invalid conversion to integer",
+        TRAP_HEAP_MISALIGNED => "misaligned memory access",
+        TRAP_TABLE_OUT_OF_BOUNDS => "out of bounds table access",
+        TRAP_INDIRECT_CALL_TO_NULL => "uninitialized element",
+        TRAP_BAD_SIGNATURE => "indirect call type mismatch",
+        TRAP_UNREACHABLE => "unreachable",
+        TRAP_INTERRUPT => "interrupted",
+        TRAP_NULL_REFERENCE => "null reference",
         TRAP_UNDEFINED_ELEMENT => "undefined element",
-        TrapCode::User(_) => "host function trapped",
+        _ => "host function trapped",
     }
 }
 
@@ -97,7 +135,7 @@ pub unsafe fn enter_or(
 pub fn take_trap(ctx: &mut VMStoreContext) -> Box<TrapInfo> {
     let t = &ctx.trap;
     Box::new(TrapInfo {
-        code: t.code.unwrap_or(TrapCode::UnreachableCodeReached),
+        code: t.code.unwrap_or(TRAP_UNREACHABLE),
         pcs: t.trace[..t.trace_len.min(MAX_FRAMES)].to_vec(),
         host: ctx.host_trap.take(),
     })
@@ -193,16 +231,16 @@ unsafe extern "C" fn handle_signal(
         Some(match code.trap_at(offset) {
             // The prologue's stack check jumps to its trap before the
             // function saved any register.
-            Some(TrapCode::StackOverflow) => (TrapCode::StackOverflow, Where::StackCheck),
+            Some(TrapCode::STACK_OVERFLOW) => (TrapCode::STACK_OVERFLOW, Where::StackCheck),
             Some(c) => (c, Where::Body),
-            None if sig == libc::SIGFPE => (TrapCode::IntegerDivisionByZero, Where::Body),
+            None if sig == libc::SIGFPE => (TrapCode::INTEGER_DIVISION_BY_ZERO, Where::Body),
             // A push or store into the guard page below the stack: the
             // prologue's saves may be under way.
             None if sig == libc::SIGSEGV && fault_addr.abs_diff(sp) < 1 << 20 => {
-                (TrapCode::StackOverflow, Where::Exact)
+                (TrapCode::STACK_OVERFLOW, Where::Exact)
             }
             None if sig == libc::SIGSEGV || sig == libc::SIGBUS => {
-                (TrapCode::HeapOutOfBounds, Where::Body)
+                (TrapCode::HEAP_OUT_OF_BOUNDS, Where::Body)
             }
             None => return None,
         })
