@@ -190,35 +190,82 @@ unsafe extern "C" fn elem_drop(vmctx: *mut u8, seg: u32) {
     }
 }
 
+/// A NaN result is quiet, as wasm's rounding operators require (Rust's
+/// rounding may hand a signalling NaN back unchanged).
+fn quiet_f32(x: f32) -> f32 {
+    if x.is_nan() {
+        f32::from_bits(x.to_bits() | 0x0040_0000)
+    } else {
+        x
+    }
+}
+fn quiet_f64(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        x
+    }
+}
+
 extern "C" fn ceil_f32(x: f32) -> f32 {
-    x.ceil()
+    quiet_f32(x.ceil())
 }
 extern "C" fn ceil_f64(x: f64) -> f64 {
-    x.ceil()
+    quiet_f64(x.ceil())
 }
 extern "C" fn floor_f32(x: f32) -> f32 {
-    x.floor()
+    quiet_f32(x.floor())
 }
 extern "C" fn floor_f64(x: f64) -> f64 {
-    x.floor()
+    quiet_f64(x.floor())
 }
 extern "C" fn trunc_f32(x: f32) -> f32 {
-    x.trunc()
+    quiet_f32(x.trunc())
 }
 extern "C" fn trunc_f64(x: f64) -> f64 {
-    x.trunc()
+    quiet_f64(x.trunc())
 }
 extern "C" fn nearest_f32(x: f32) -> f32 {
-    x.round_ties_even()
+    quiet_f32(x.round_ties_even())
 }
 extern "C" fn nearest_f64(x: f64) -> f64 {
-    x.round_ties_even()
+    quiet_f64(x.round_ties_even())
 }
 extern "C" fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
     a.mul_add(b, c)
 }
 extern "C" fn fma_f64(a: f64, b: f64, c: f64) -> f64 {
     a.mul_add(b, c)
+}
+
+/// `pshufb` for x86-64 processors without SSSE3, which Cranelift calls for
+/// `i8x16.swizzle` and shuffles there: byte `i` of the result is byte
+/// `b[i] & 15` of `a`, or 0 when `b[i]` has its top bit set.
+// `__m128i` travels in an xmm register in the C convention, as Cranelift's
+// call passes it; Rust only lacks a C name for the type.
+#[cfg(target_arch = "x86_64")]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn x86_pshufb(
+    a: std::arch::x86_64::__m128i,
+    b: std::arch::x86_64::__m128i,
+) -> std::arch::x86_64::__m128i {
+    use std::arch::x86_64::__m128i;
+    // SAFETY: `__m128i` and `[u8; 16]` have the same size, and every bit
+    // pattern is valid for both.
+    let (a, b) = unsafe {
+        (
+            std::mem::transmute::<__m128i, [u8; 16]>(a),
+            std::mem::transmute::<__m128i, [u8; 16]>(b),
+        )
+    };
+    let mut r = [0u8; 16];
+    for (out, &sel) in r.iter_mut().zip(&b) {
+        if sel & 0x80 == 0 {
+            *out = a[usize::from(sel & 15)];
+        }
+    }
+    // SAFETY: as above.
+    unsafe { std::mem::transmute::<[u8; 16], __m128i>(r) }
 }
 
 /// The address of a libcall's implementation, if we have one.
@@ -234,6 +281,8 @@ pub fn libcall_address(lc: LibCall) -> Option<usize> {
         LibCall::NearestF64 => nearest_f64 as *const () as usize,
         LibCall::FmaF32 => fma_f32 as *const () as usize,
         LibCall::FmaF64 => fma_f64 as *const () as usize,
+        #[cfg(target_arch = "x86_64")]
+        LibCall::X86Pshufb => x86_pshufb as *const () as usize,
         _ => return None,
     })
 }
