@@ -47,7 +47,7 @@ fn trap_from_raw(byte: u8) -> Option<TrapCode> {
     TRAP_CODES.contains(&code).then_some(code)
 }
 
-const LIBCALLS: [LibCall; 10] = [
+const LIBCALLS: [LibCall; 11] = [
     LibCall::CeilF32,
     LibCall::CeilF64,
     LibCall::FloorF32,
@@ -58,6 +58,7 @@ const LIBCALLS: [LibCall; 10] = [
     LibCall::NearestF64,
     LibCall::FmaF32,
     LibCall::FmaF64,
+    LibCall::X86Pshufb,
 ];
 
 struct Writer(Vec<u8>);
