@@ -8,6 +8,8 @@
 //! * `CRANEWAY_SPEC_VERBOSE=1`: print every failure (default: the first 50).
 //! * `CRANEWAY_SPEC_BLESS=1`: rewrite the known-failures file with the current
 //!   failures (only when no filter is set), instead of failing on differences.
+//! * `CRANEWAY_SPEC_CPU=baseline`: compile for the x86-64 baseline (SSE2
+//!   only) instead of the host's CPU features.
 //! * `CRANEWAY_SPEC_THREADS=<n>`: number of worker threads (default 2).
 //! * `CRANEWAY_SPEC_STRICT_TEXT=1`: also check the messages of `assert_malformed`
 //!   modules that the `wast` text parser rejects (its wording differs from the
@@ -29,8 +31,8 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use craneway::{
-    Caller, Engine, Error, Extern, ExternRef, Func, FuncType, Global, GlobalType, Instance, Memory,
-    MemoryType, Module, Store, Table, TableType, Trap, Val, ValType,
+    Caller, Config, CpuFeatures, Engine, Error, Extern, ExternRef, Func, FuncType, Global,
+    GlobalType, Instance, Memory, MemoryType, Module, Store, Table, TableType, Trap, Val, ValType,
 };
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
@@ -1358,7 +1360,17 @@ fn spec_testsuite() {
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{loc}")));
     }));
 
-    let engine = Engine::default();
+    // CRANEWAY_SPEC_CPU=baseline compiles for the x86-64 baseline (SSE2)
+    // instead of the host's features: other instruction selections, the
+    // same results.
+    let engine = match std::env::var("CRANEWAY_SPEC_CPU").as_deref() {
+        Ok("baseline") => {
+            let mut config = Config::new();
+            config.cpu_features(CpuFeatures::Baseline);
+            Engine::new(&config).expect("a baseline engine")
+        }
+        _ => Engine::default(),
+    };
     let files = Arc::new(files);
     let next = Arc::new(AtomicUsize::new(0));
     let threads = threads.min(files.len());
