@@ -20,6 +20,8 @@ use cranelift_codegen::isa::unwind::UnwindInst;
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_codegen::{binemit::Reloc, CodegenError, Context, FinalizedRelocTarget};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use translate::{FuncTranslator, TranslateInput};
 
 /// The Cranelift type of a wasm value type (references are pointers).
@@ -330,17 +332,19 @@ pub fn compile_module(
         .clamp(1, 8);
     let workers = if n < 16 { 1 } else { workers };
     let mut results: Vec<Option<Result<CompiledFunc, String>>> = (0..n).map(|_| None).collect();
-    let mut inputs: Vec<(usize, FunctionInput<'_>)> = bodies.into_iter().enumerate().collect();
-    // Split round-robin so big and small functions spread over the workers.
-    let mut chunks: Vec<Vec<(usize, FunctionInput<'_>)>> =
-        (0..workers).map(|_| Vec::new()).collect();
-    for (k, item) in inputs.drain(..).enumerate() {
-        chunks[k % workers].push(item);
-    }
-    let compile_chunk = |chunk: Vec<(usize, FunctionInput<'_>)>| {
+    // Workers take the next function in index order when they are free, so
+    // a few large functions do not leave the others idle. After a failure
+    // no worker takes another one: every function before the first failing
+    // one (in index order) was taken earlier and still completes, so the
+    // error reported is the first one.
+    let queue = Mutex::new(bodies.into_iter().enumerate());
+    let failed = AtomicBool::new(false);
+    let compile_worker = || {
         let mut translator = FuncTranslator::new();
         let mut out = Vec::new();
-        for (i, body) in chunk {
+        while !failed.load(Ordering::Relaxed) {
+            let next = queue.lock().ok().and_then(|mut q| q.next());
+            let Some((i, body)) = next else { break };
             let index = first + i as u32;
             let input = TranslateInput {
                 isa,
@@ -364,15 +368,11 @@ pub fn compile_module(
                 }
             });
             // A failed translation leaves the translator mid-function, and
-            // the module is rejected anyway: stop this worker here. Every
-            // function before the first failing one (in index order) is
-            // still compiled by some worker, so the error reported is the
-            // first one.
-            let failed = r.is_err();
-            out.push((i, r));
-            if failed {
-                break;
+            // the module is rejected anyway: this worker stops here.
+            if r.is_err() {
+                failed.store(true, Ordering::Relaxed);
             }
+            out.push((i, r));
         }
         out
     };
@@ -380,10 +380,8 @@ pub fn compile_module(
     // `COMPILER_STACK`), and the array-call trampolines on one more, beside
     // them.
     let (done, array_calls) = std::thread::scope(|s| {
-        let workers: Vec<_> = chunks
-            .into_iter()
-            .filter(|c| !c.is_empty())
-            .map(|c| compiler_thread().spawn_scoped(s, || compile_chunk(c)))
+        let workers: Vec<_> = (0..workers)
+            .map(|_| compiler_thread().spawn_scoped(s, compile_worker))
             .collect();
         let array_calls = compiler_thread().spawn_scoped(s, || {
             info.types
