@@ -60,32 +60,29 @@ impl Translator<'_> {
             }
             W::MemoryGrow { mem } => {
                 let delta = self.pop1();
-                let m = self.ins().iconst(I32, i64::from(mem));
-                let old = self
-                    .env
-                    .call_builtin(&mut self.builder, Builtin::MemoryGrow, &[m, delta])
-                    .ok_or("internal compiler error: memory.grow returns nothing")?;
+                let m = self.index_const(mem);
+                let old = self.call_builtin_value(Builtin::MemoryGrow, &[m, delta])?;
                 self.push1(old);
             }
             W::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
-                let dm = self.ins().iconst(I32, i64::from(dst_mem));
-                let sm = self.ins().iconst(I32, i64::from(src_mem));
+                let dm = self.index_const(dst_mem);
+                let sm = self.index_const(src_mem);
                 self.checked_builtin(Builtin::MemoryCopy, &[dm, dst, sm, src, len]);
             }
             W::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
-                let m = self.ins().iconst(I32, i64::from(mem));
+                let m = self.index_const(mem);
                 self.checked_builtin(Builtin::MemoryFill, &[m, dst, val, len]);
             }
             W::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();
-                let m = self.ins().iconst(I32, i64::from(mem));
-                let s = self.ins().iconst(I32, i64::from(data_index));
+                let m = self.index_const(mem);
+                let s = self.index_const(data_index);
                 self.checked_builtin(Builtin::MemoryInit, &[m, s, dst, src, len]);
             }
             W::DataDrop { data_index } => {
-                let s = self.ins().iconst(I32, i64::from(data_index));
+                let s = self.index_const(data_index);
                 self.env
                     .call_builtin(&mut self.builder, Builtin::DataDrop, &[s]);
             }

@@ -9,6 +9,7 @@ use super::TResult;
 use crate::compile::func_env::FuncEnv;
 use crate::compile::ir_type;
 use crate::types::{FuncType, ValType};
+use crate::vm::vmcontext::Builtin;
 use cranelift_codegen::ir::{self, types::*, BlockArg, InstBuilder};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, Variable};
@@ -198,6 +199,18 @@ impl<'a> Translator<'a> {
     /// `bool` (an `i8` from `icmp`/`fcmp`) to wasm's i32 0 or 1.
     pub fn bool_to_i32(&mut self, b: ir::Value) -> ir::Value {
         self.builder.ins().uextend(I32, b)
+    }
+
+    /// An index immediate (memory, table, segment) as an i32 argument.
+    pub fn index_const(&mut self, index: u32) -> ir::Value {
+        self.builder.ins().iconst(I32, i64::from(index))
+    }
+
+    /// Calls a builtin that returns a value (`memory.grow`, `table.grow`).
+    pub fn call_builtin_value(&mut self, which: Builtin, args: &[ir::Value]) -> TResult<ir::Value> {
+        self.env
+            .call_builtin(&mut self.builder, which, args)
+            .ok_or_else(|| format!("internal compiler error: builtin {which:?} returns nothing"))
     }
 
     /// Parameter and result types of a block type.

@@ -41,11 +41,8 @@ impl Translator<'_> {
             }
             W::TableGrow { table } => {
                 let (init, delta) = self.pop2();
-                let t = self.ins().iconst(I32, i64::from(table));
-                let old = self
-                    .env
-                    .call_builtin(&mut self.builder, Builtin::TableGrow, &[t, delta, init])
-                    .ok_or("internal compiler error: table.grow returns nothing")?;
+                let t = self.index_const(table);
+                let old = self.call_builtin_value(Builtin::TableGrow, &[t, delta, init])?;
                 self.push1(old);
             }
             W::TableCopy {
@@ -53,23 +50,23 @@ impl Translator<'_> {
                 src_table,
             } => {
                 let (dst, src, len) = self.pop3();
-                let dt = self.ins().iconst(I32, i64::from(dst_table));
-                let st = self.ins().iconst(I32, i64::from(src_table));
+                let dt = self.index_const(dst_table);
+                let st = self.index_const(src_table);
                 self.table_builtin(Builtin::TableCopy, &[dt, st, dst, src, len]);
             }
             W::TableFill { table } => {
                 let (dst, value, len) = self.pop3();
-                let t = self.ins().iconst(I32, i64::from(table));
+                let t = self.index_const(table);
                 self.table_builtin(Builtin::TableFill, &[t, dst, value, len]);
             }
             W::TableInit { elem_index, table } => {
                 let (dst, src, len) = self.pop3();
-                let t = self.ins().iconst(I32, i64::from(table));
-                let s = self.ins().iconst(I32, i64::from(elem_index));
+                let t = self.index_const(table);
+                let s = self.index_const(elem_index);
                 self.table_builtin(Builtin::TableInit, &[t, s, dst, src, len]);
             }
             W::ElemDrop { elem_index } => {
-                let s = self.ins().iconst(I32, i64::from(elem_index));
+                let s = self.index_const(elem_index);
                 self.env
                     .call_builtin(&mut self.builder, Builtin::ElemDrop, &[s]);
             }
