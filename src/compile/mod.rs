@@ -341,6 +341,9 @@ pub fn compile_module(
     let failed = AtomicBool::new(false);
     let compile_worker = || {
         let mut translator = FuncTranslator::new();
+        // One Cranelift context per worker, cleared between functions, so
+        // its allocations are reused.
+        let mut ctx = Context::new();
         let mut out = Vec::new();
         while !failed.load(Ordering::Relaxed) {
             let next = queue.lock().ok().and_then(|mut q| q.next());
@@ -357,7 +360,7 @@ pub fn compile_module(
             // is our bug: it fails this module, with its message, and
             // nothing else.
             let r = catch_unwind(AssertUnwindSafe(|| {
-                compile_function(&input, &mut translator, body)
+                compile_function(&input, &mut translator, &mut ctx, body)
             }))
             .unwrap_or_else(|payload| Err(panic_message(&*payload)))
             .map_err(|e| {
@@ -419,14 +422,15 @@ pub fn compile_module(
 fn compile_function(
     input: &TranslateInput<'_>,
     translator: &mut FuncTranslator,
+    ctx: &mut Context,
     body: FunctionInput<'_>,
 ) -> Result<CompiledFunc, String> {
     let mut validator = body.validator.into_validator(Default::default());
-    let mut ctx = Context::new();
+    ctx.clear();
     ctx.func.signature = wasm_signature(input.isa, input.info.func_type(input.index));
     ctx.func.name = ir::UserFuncName::user(0, input.index);
     translator.translate(input, &mut validator, &body.body, &mut ctx.func)?;
-    finish(&mut ctx, input.isa)
+    finish(ctx, input.isa)
 }
 
 #[cfg(test)]
