@@ -28,8 +28,22 @@ extern "C" {
 #define CRANEWAY_OPT_SPEED 1
 #define CRANEWAY_OPT_SPEED_AND_SIZE 2
 
-/* Proposals beyond WebAssembly 2.0, for craneway_config_wasm_features. */
+/* WebAssembly features beyond 2.0, one bit each, for
+ * craneway_config_wasm_features. 0 is exactly WebAssembly 2.0;
+ * CRANEWAY_FEATURES_WASM_3_0 is all of 3.0 (the legacy exception
+ * instructions included); craneway_supported_wasm_features() tells which
+ * bits this build implements. */
 #define CRANEWAY_FEATURE_EXTENDED_CONST 1u
+#define CRANEWAY_FEATURE_TAIL_CALL 2u
+#define CRANEWAY_FEATURE_MULTI_MEMORY 4u
+#define CRANEWAY_FEATURE_MEMORY64 8u
+#define CRANEWAY_FEATURE_RELAXED_SIMD 16u
+#define CRANEWAY_FEATURE_EXCEPTIONS 32u
+#define CRANEWAY_FEATURE_LEGACY_EXCEPTIONS 64u
+#define CRANEWAY_FEATURE_FUNCTION_REFERENCES 128u
+#define CRANEWAY_FEATURE_GC 256u
+#define CRANEWAY_FEATURES_WASM_2_0 0u
+#define CRANEWAY_FEATURES_WASM_3_0 511u
 
 /* ------------------------------------------------------------------------
  * The raw fast path */
@@ -99,10 +113,17 @@ WASM_API_EXTERN bool craneway_config_memory_guard_size(wasm_config_t *config, ui
 // Returns false, changing nothing, for a bad value or a NULL config.
 WASM_API_EXTERN bool craneway_config_memory_reservation(wasm_config_t *config, uint64_t bytes);
 
-// Enables WebAssembly proposals beyond 2.0 (an OR of
-// `CRANEWAY_FEATURE_*`; 0, the default, is exactly WebAssembly 2.0).
-// Returns false, changing nothing, for unknown bits or a NULL config.
+// Sets exactly which WebAssembly features beyond 2.0 are enabled (an OR of
+// `CRANEWAY_FEATURE_*`): `CRANEWAY_FEATURES_WASM_2_0` (0) selects exactly
+// WebAssembly 2.0. The default is every 3.0 feature this build implements
+// (`craneway_supported_wasm_features()`). Validation accepts exactly what
+// the enabled set allows. Returns false, changing nothing, for a NULL
+// config, unknown bits, or a feature this build does not implement.
 WASM_API_EXTERN bool craneway_config_wasm_features(wasm_config_t *config, uint32_t features);
+
+// The `CRANEWAY_FEATURE_*` bits this build implements (all of them enabled
+// by a default configuration).
+WASM_API_EXTERN uint32_t craneway_supported_wasm_features(void);
 
 // Like `wasm_module_new`, and on failure writes the validation or
 // compilation error (null-terminated, owned by the caller) to `error`;

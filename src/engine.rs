@@ -31,6 +31,32 @@ pub enum CpuFeatures {
     Baseline,
 }
 
+/// The WebAssembly features this build implements: WebAssembly 2.0 plus the
+/// parts of 3.0 that have landed. `Config::wasm_features` refuses the rest.
+pub const SUPPORTED_FEATURES: WasmFeatures =
+    WasmFeatures::WASM2.union(WasmFeatures::EXTENDED_CONST);
+
+/// WebAssembly 3.0 as Craneway reads it: 2.0 plus tail calls, extended
+/// constant expressions, typed function references, garbage collection,
+/// multiple memories, 64-bit memories and tables, relaxed SIMD and exception
+/// handling, including the legacy exception instructions toolchains still
+/// emit. (wasmparser's `WASM3` also names threads, which are not part of
+/// the 3.0 specification.)
+pub const WASM3_FEATURES: WasmFeatures = WasmFeatures::WASM2
+    .union(WasmFeatures::TAIL_CALL)
+    .union(WasmFeatures::EXTENDED_CONST)
+    .union(WasmFeatures::FUNCTION_REFERENCES)
+    .union(WasmFeatures::GC)
+    .union(WasmFeatures::MULTI_MEMORY)
+    .union(WasmFeatures::MEMORY64)
+    .union(WasmFeatures::RELAXED_SIMD)
+    .union(WasmFeatures::EXCEPTIONS)
+    .union(WasmFeatures::LEGACY_EXCEPTIONS);
+
+/// The features an engine enables by default: all of WebAssembly 3.0 that
+/// this build implements.
+pub const DEFAULT_FEATURES: WasmFeatures = WASM3_FEATURES.intersection(SUPPORTED_FEATURES);
+
 /// Engine configuration. Every setter checks its value.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -45,7 +71,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            features: WasmFeatures::WASM2,
+            features: DEFAULT_FEATURES,
             opt_level: OptLevel::Speed,
             cpu_features: CpuFeatures::Host,
             max_wasm_stack: 512 * 1024,
@@ -111,14 +137,15 @@ impl Config {
         Ok(self)
     }
 
-    /// The enabled WebAssembly features: WebAssembly 2.0 plus any of the
-    /// supported proposals. Anything else is refused.
+    /// The enabled WebAssembly features, exactly: validation accepts what
+    /// they allow and nothing else. `WasmFeatures::WASM2` selects exactly
+    /// WebAssembly 2.0; the default is `DEFAULT_FEATURES`. Features this
+    /// build does not implement (outside `SUPPORTED_FEATURES`) are refused.
     pub fn wasm_features(&mut self, features: WasmFeatures) -> Result<&mut Self, String> {
-        let supported = WasmFeatures::WASM2 | WasmFeatures::EXTENDED_CONST;
-        if !supported.contains(features) {
+        if !SUPPORTED_FEATURES.contains(features) {
             return Err(format!(
                 "unsupported wasm features requested: {:?}",
-                features.difference(supported)
+                features.difference(SUPPORTED_FEATURES)
             ));
         }
         if !features.contains(WasmFeatures::WASM1) {
@@ -306,7 +333,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_features_are_exactly_webassembly_2() {
+    fn webassembly_2_is_what_the_spec_names() {
         // `floats` and `gc_types` are not proposals: wasmparser gates float
         // operators and externref (with reference types) on them.
         let expected = WasmFeatures::MUTABLE_GLOBAL
@@ -318,7 +345,30 @@ mod tests {
             | WasmFeatures::SIMD
             | WasmFeatures::FLOATS
             | WasmFeatures::GC_TYPES;
-        assert_eq!(Config::default().features, expected);
         assert_eq!(WasmFeatures::WASM2, expected);
+        let mut c = Config::new();
+        c.wasm_features(WasmFeatures::WASM2).unwrap();
+        assert_eq!(c.features, expected);
+    }
+
+    #[test]
+    fn default_features_are_the_implemented_part_of_webassembly_3() {
+        let d = Config::default().features;
+        assert_eq!(d, DEFAULT_FEATURES);
+        assert!(d.contains(WasmFeatures::WASM2));
+        assert!(WASM3_FEATURES.contains(d));
+        assert!(!d.contains(WasmFeatures::THREADS));
+        // Everything implemented that belongs to 3.0 is on.
+        assert_eq!(d, SUPPORTED_FEATURES & WASM3_FEATURES);
+    }
+
+    #[test]
+    fn unimplemented_features_are_refused() {
+        let mut c = Config::new();
+        assert!(c
+            .wasm_features(WasmFeatures::WASM2 | WasmFeatures::THREADS)
+            .is_err());
+        assert!(c.wasm_features(WasmFeatures::MUTABLE_GLOBAL).is_err());
+        assert_eq!(c.features, DEFAULT_FEATURES);
     }
 }

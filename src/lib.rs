@@ -12,7 +12,9 @@ mod runtime;
 mod types;
 mod vm;
 
-pub use engine::{Config, CpuFeatures, Engine, OptLevel};
+pub use engine::{
+    Config, CpuFeatures, Engine, OptLevel, DEFAULT_FEATURES, SUPPORTED_FEATURES, WASM3_FEATURES,
+};
 pub use runtime::*;
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, ValType,

@@ -1,9 +1,27 @@
 //! WebAssembly spec testsuite runner for Craneway.
 //!
-//! Runs every `.wast` script of the core spec testsuite against the runtime and
-//! compares the failures with `tests/spec-known-failures.txt`.
+//! Runs the `.wast` scripts of a testsuite directory against the runtime
+//! under a feature set and compares the failures with a checked-in list of
+//! known failures, held exactly. `cargo test` runs three suites, one test
+//! each (serialised, so their output does not interleave):
 //!
-//! * Scripts come from `$CRANEWAY_SPEC_DIR`, or `<manifest>/../shared/testsuite/core`.
+//! | test | directory | features | known failures |
+//! |---|---|---|---|
+//! | `spec_core_2_0` | `../shared/testsuite/core` | exactly 2.0 | `tests/spec-known-failures/core.txt` |
+//! | `spec_3_0_core` | `../shared/testsuite/3.0/core` | 3.0 | `tests/spec-known-failures/3.0-core.txt` |
+//! | `spec_3_0_legacy` | `../shared/testsuite/3.0/legacy` | 3.0 | `tests/spec-known-failures/3.0-legacy.txt` |
+//!
+//! "3.0" is every 3.0 feature this build implements (the default engine's
+//! features): a module that needs an unimplemented one is invalid.
+//!
+//! * `CRANEWAY_SPEC_DIR=<dir>` and/or `CRANEWAY_SPEC_FEATURES=<set>`: run that
+//!   directory (default: `core`) under that feature set (default: `3.0`)
+//!   instead, in the test `spec_custom`; the standard suites are skipped.
+//!   `<set>` is `2.0`, `3.0`, or a comma-separated list of features added to
+//!   2.0 (`tail-call`, `extended-const`, `multi-memory`, `memory64`,
+//!   `relaxed-simd`, `exceptions`, `legacy-exceptions`,
+//!   `function-references`, `gc`). Its known failures are read from
+//!   `$CRANEWAY_SPEC_KNOWN` if set (none otherwise).
 //! * `CRANEWAY_SPEC_FILTER=<substring>`: only run files whose name contains it.
 //! * `CRANEWAY_SPEC_VERBOSE=1`: print every failure (default: the first 50).
 //! * `CRANEWAY_SPEC_BLESS=1`: rewrite the known-failures file with the current
@@ -18,8 +36,9 @@
 //! Every directive of a script (modules included) is one assertion. A directive
 //! that panics counts as a failure; the rest of the script still runs.
 //!
-//! Output: one line per file, `<file>: <passed> passed, <failed> failed`, in
-//! sorted order, then failures, then exactly `spec: <passed> passed, <failed> failed`.
+//! Output per suite: one line per file, `<file>: <passed> passed, <failed>
+//! failed`, in sorted order, then failures, then exactly `spec: <passed>
+//! passed, <failed> failed`.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
@@ -33,6 +52,7 @@ use std::time::{Duration, Instant};
 use craneway::{
     Caller, Config, CpuFeatures, Engine, Error, Extern, ExternRef, Func, FuncType, Global,
     GlobalType, Instance, Memory, MemoryType, Module, Store, Table, TableType, Trap, Val, ValType,
+    WasmFeatures,
 };
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
@@ -42,7 +62,6 @@ use wast::{
     QuoteWat, QuoteWatTest, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat,
 };
 
-const KNOWN_FAILURES_FILE: &str = "tests/spec-known-failures.txt";
 const DEFAULT_PRINTED_FAILURES: usize = 50;
 const KNOWN_FAILURES_HEADER: &str = "\
 # Spec testsuite directives that are known to fail, one `<file.wast>:<line>` per line
@@ -1134,6 +1153,7 @@ fn run_file(engine: &Engine, path: &Path, progress: &Progress, worker: usize) ->
             return result;
         }
     };
+    let text = unfold_legacy_try(&text);
     let lines = LineIndex::new(&text);
     let fail_parse = |e: wast::Error, result: &mut FileResult| {
         result.failures.push(Failure {
@@ -1205,6 +1225,139 @@ fn run_file(engine: &Engine, path: &Path, progress: &Progress, worker: usize) ->
     }
     set_progress(progress, worker, String::new());
     result
+}
+
+// ---------------------------------------------------------------------------
+// Legacy exception syntax
+// ---------------------------------------------------------------------------
+
+/// Rewrites the folded form of the legacy `try` instruction, which the `wast`
+/// crate no longer parses, into its flat form, which it does:
+///
+/// ```text
+/// (try $l (result i32) (do A) (catch $e B) (catch_all C))  =>  try $l (result i32) A catch $e B catch_all C end
+/// (try (do A) (delegate $l))                              =>  try A delegate $l
+/// ```
+///
+/// Only parentheses become spaces and a closing `)` becomes `end`, so every
+/// directive keeps its line number. Strings and comments are skipped.
+fn unfold_legacy_try(text: &str) -> String {
+    let b = text.as_bytes();
+    // Matching `)` of every `(`, skipping strings and comments.
+    let mut close = vec![usize::MAX; b.len()];
+    let mut open = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b';' if b.get(i + 1) == Some(&b';') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' if b.get(i + 1) == Some(&b';') => {
+                let mut depth = 1;
+                i += 2;
+                while i < b.len() && depth > 0 {
+                    if b[i] == b'(' && b.get(i + 1) == Some(&b';') {
+                        depth += 1;
+                        i += 1;
+                    } else if b[i] == b';' && b.get(i + 1) == Some(&b')') {
+                        depth -= 1;
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' => open.push(i),
+            b')' => {
+                if let Some(o) = open.pop() {
+                    close[o] = i;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // The keyword right after `(` at `at`, if the form is a keyword form.
+    let head = |at: usize| -> &str {
+        let start = at + 1;
+        let end = b[start..]
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || *c == b'(' || *c == b')')
+            .map_or(b.len(), |n| start + n);
+        &text[start..end]
+    };
+    // Edits: position -> replacement of the one byte there.
+    let mut edits: Vec<(usize, &str)> = Vec::new();
+    for at in 0..b.len() {
+        if b[at] != b'(' || close[at] == usize::MAX || head(at) != "try" {
+            continue;
+        }
+        let end = close[at];
+        edits.push((at, " "));
+        // Walk the direct children of the `try` form.
+        let mut j = at + 4;
+        let mut delegated = false;
+        while j < end {
+            if b[j] == b'(' && close[j] != usize::MAX {
+                let child_end = close[j];
+                match head(j) {
+                    "do" | "catch" | "catch_all" => {
+                        edits.push((j, " "));
+                        // `do` itself is no instruction.
+                        if head(j) == "do" {
+                            edits.push((j + 1, " "));
+                            edits.push((j + 2, " "));
+                        }
+                        edits.push((child_end, " "));
+                    }
+                    "delegate" => {
+                        edits.push((j, " "));
+                        edits.push((child_end, " "));
+                        delegated = true;
+                    }
+                    _ => {}
+                }
+                j = child_end + 1;
+            } else {
+                j += 1;
+            }
+        }
+        edits.push((end, if delegated { " " } else { " end " }));
+    }
+    if edits.is_empty() {
+        return text.to_string();
+    }
+    edits.sort();
+    let mut out = String::with_capacity(text.len() + 4 * edits.len());
+    let mut last = 0;
+    for (pos, with) in edits {
+        out.push_str(&text[last..pos]);
+        out.push_str(with);
+        last = pos + 1;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[test]
+fn legacy_try_unfolds_keeping_lines() {
+    let src = "(func (try $l (result i32)\n (do (i32.const 1)) (catch $e (i32.const 2)) (catch_all (i32.const 3))))\n\
+               (func (try (do (nop)) (delegate 0))) (; (try ;) \"(try\"";
+    let out = unfold_legacy_try(src);
+    assert_eq!(
+        out,
+        "(func  try $l (result i32)\n     (i32.const 1)   catch $e (i32.const 2)   catch_all (i32.const 3)  end )\n\
+         (func  try     (nop)   delegate 0  ) (; (try ;) \"(try\""
+    );
+    assert_eq!(src.lines().count(), out.lines().count());
 }
 
 // ---------------------------------------------------------------------------
@@ -1281,13 +1434,108 @@ fn env_flag(name: &str) -> bool {
     matches!(std::env::var(name).as_deref(), Ok(v) if !v.is_empty() && v != "0" && v != "false")
 }
 
-#[test]
-fn spec_testsuite() {
+/// One run of the runner: a directory under a feature set.
+struct Suite {
+    dir: PathBuf,
+    /// `2.0`, `3.0` or a list of feature names (see the module doc).
+    features: String,
+    /// The known-failures file, relative to the manifest, if any.
+    known: Option<PathBuf>,
+}
+
+/// The WebAssembly features a `CRANEWAY_SPEC_FEATURES` value names.
+fn parse_features(set: &str) -> Result<WasmFeatures, String> {
+    match set.trim() {
+        "2.0" => return Ok(WasmFeatures::WASM2),
+        "3.0" => return Ok(craneway::DEFAULT_FEATURES),
+        _ => {}
+    }
+    let mut features = WasmFeatures::WASM2;
+    for name in set.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        features |= match name.replace('_', "-").as_str() {
+            "tail-call" => WasmFeatures::TAIL_CALL,
+            "extended-const" => WasmFeatures::EXTENDED_CONST,
+            "multi-memory" => WasmFeatures::MULTI_MEMORY,
+            "memory64" => WasmFeatures::MEMORY64,
+            "relaxed-simd" => WasmFeatures::RELAXED_SIMD,
+            "exceptions" => WasmFeatures::EXCEPTIONS,
+            "legacy-exceptions" => WasmFeatures::LEGACY_EXCEPTIONS,
+            "function-references" => WasmFeatures::FUNCTION_REFERENCES,
+            "gc" => WasmFeatures::GC,
+            other => return Err(format!("unknown feature name {other:?} in {set:?}")),
+        };
+    }
+    Ok(features)
+}
+
+/// The standard suites run one at a time: each already uses the machine's
+/// cores, and their output must not interleave.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Runs a standard suite, unless a custom run was asked for.
+fn standard_suite(dir: &str, features: &str, known: &str) {
+    if std::env::var_os("CRANEWAY_SPEC_DIR").is_some()
+        || std::env::var_os("CRANEWAY_SPEC_FEATURES").is_some()
+    {
+        println!("skipped: CRANEWAY_SPEC_DIR/CRANEWAY_SPEC_FEATURES select the custom run");
+        return;
+    }
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = match std::env::var_os("CRANEWAY_SPEC_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => manifest.join("../shared/testsuite/core"),
-    };
+    run_suite(Suite {
+        dir: manifest.join("../shared/testsuite").join(dir),
+        features: features.to_string(),
+        known: Some(PathBuf::from("tests/spec-known-failures").join(known)),
+    });
+}
+
+/// WebAssembly 2.0 core suite, exactly 2.0 features.
+#[test]
+fn spec_core_2_0() {
+    standard_suite("core", "2.0", "core.txt");
+}
+
+/// WebAssembly 3.0 core suite, 3.0 features.
+#[test]
+fn spec_3_0_core() {
+    standard_suite("3.0/core", "3.0", "3.0-core.txt");
+}
+
+/// The legacy exception instructions, 3.0 features.
+#[test]
+fn spec_3_0_legacy() {
+    standard_suite("3.0/legacy", "3.0", "3.0-legacy.txt");
+}
+
+/// `CRANEWAY_SPEC_DIR` / `CRANEWAY_SPEC_FEATURES`: any directory under any
+/// feature set.
+#[test]
+fn spec_custom() {
+    let dir = std::env::var_os("CRANEWAY_SPEC_DIR");
+    let features = std::env::var("CRANEWAY_SPEC_FEATURES").ok();
+    if dir.is_none() && features.is_none() {
+        return;
+    }
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    run_suite(Suite {
+        dir: dir
+            .map(PathBuf::from)
+            .unwrap_or_else(|| manifest.join("../shared/testsuite/core")),
+        features: features.unwrap_or_else(|| "3.0".to_string()),
+        known: std::env::var_os("CRANEWAY_SPEC_KNOWN").map(PathBuf::from),
+    });
+}
+
+fn run_suite(suite: Suite) {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = suite.dir;
+    let features = parse_features(&suite.features).unwrap_or_else(|e| panic!("{e}"));
+    println!(
+        "spec suite {} with features {} ({:?})",
+        dir.display(),
+        suite.features,
+        features
+    );
     if !dir.is_dir() {
         let msg = format!(
             "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
@@ -1339,8 +1587,15 @@ fn spec_testsuite() {
         panic!("no .wast files in {} (filter: {:?})", dir.display(), filter);
     }
 
-    let known_path = manifest.join(KNOWN_FAILURES_FILE);
-    let known = read_known_failures(&known_path).unwrap_or_else(|e| panic!("{e}"));
+    let known_path = suite.known.as_ref().map(|k| manifest.join(k));
+    let known = match &known_path {
+        Some(p) => read_known_failures(p).unwrap_or_else(|e| panic!("{e}")),
+        None => BTreeSet::new(),
+    };
+    let known_name = known_path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the known failures (none: set CRANEWAY_SPEC_KNOWN)".to_string());
 
     // Capture panic messages per thread instead of printing them.
     let default_hook = panic::take_hook();
@@ -1363,14 +1618,14 @@ fn spec_testsuite() {
     // CRANEWAY_SPEC_CPU=baseline compiles for the x86-64 baseline (SSE2)
     // instead of the host's features: other instruction selections, the
     // same results.
-    let engine = match std::env::var("CRANEWAY_SPEC_CPU").as_deref() {
-        Ok("baseline") => {
-            let mut config = Config::new();
-            config.cpu_features(CpuFeatures::Baseline);
-            Engine::new(&config).expect("a baseline engine")
-        }
-        _ => Engine::default(),
-    };
+    let mut config = Config::new();
+    config
+        .wasm_features(features)
+        .unwrap_or_else(|e| panic!("features {}: {e}", suite.features));
+    if std::env::var("CRANEWAY_SPEC_CPU").as_deref() == Ok("baseline") {
+        config.cpu_features(CpuFeatures::Baseline);
+    }
+    let engine = Engine::new(&config).expect("an engine");
     let files = Arc::new(files);
     let next = Arc::new(AtomicUsize::new(0));
     let threads = threads.min(files.len());
@@ -1540,20 +1795,22 @@ fn spec_testsuite() {
     if bless {
         if filter.is_some() {
             println!("\nCRANEWAY_SPEC_BLESS ignored: a filter is set");
-        } else {
-            write_known_failures(&known_path, &results)
+        } else if let Some(known_path) = &known_path {
+            write_known_failures(known_path, &results)
                 .unwrap_or_else(|e| panic!("cannot write {}: {e}", known_path.display()));
             println!(
                 "\nwrote {} ({} entries)",
                 known_path.display(),
                 failing.len()
             );
+        } else {
+            println!("\nCRANEWAY_SPEC_BLESS ignored: no known-failures file (CRANEWAY_SPEC_KNOWN)");
         }
     }
     if !(bless && filter.is_none()) {
         if !new_failures.is_empty() {
             println!(
-                "\n{} new failure(s), not in {KNOWN_FAILURES_FILE}:",
+                "\n{} new failure(s), not in {known_name}:",
                 new_failures.len()
             );
             for f in &new_failures {
@@ -1573,7 +1830,7 @@ fn spec_testsuite() {
     println!("spec: {passed} passed, {total_failures} failed");
     assert!(
         problems == 0,
-        "spec testsuite: {} new failure(s), {} fixed entr(y/ies) to remove from {KNOWN_FAILURES_FILE}",
+        "spec testsuite: {} new failure(s), {} fixed entr(y/ies) to remove from {known_name}",
         if bless { 0 } else { new_failures.len() },
         if bless { 0 } else { fixed.len() }
     );

@@ -105,23 +105,57 @@ pub extern "C" fn craneway_config_memory_reservation(
     config.is_some_and(|c| c.config.memory_reservation(bytes).is_ok())
 }
 
-/// Feature bits for `craneway_config_wasm_features`.
-pub const CRANEWAY_FEATURE_EXTENDED_CONST: u32 = 1;
+/// The bits of `craneway_config_wasm_features` (the header's
+/// `CRANEWAY_FEATURE_*`), in order: bit 0 is the first.
+static FEATURE_BITS: &[WasmFeatures] = &[
+    WasmFeatures::EXTENDED_CONST,
+    WasmFeatures::TAIL_CALL,
+    WasmFeatures::MULTI_MEMORY,
+    WasmFeatures::MEMORY64,
+    WasmFeatures::RELAXED_SIMD,
+    WasmFeatures::EXCEPTIONS,
+    WasmFeatures::LEGACY_EXCEPTIONS,
+    WasmFeatures::FUNCTION_REFERENCES,
+    WasmFeatures::GC,
+];
 
-/// Enables WebAssembly proposals beyond 2.0 (an OR of
-/// `CRANEWAY_FEATURE_*`; 0, the default, is exactly WebAssembly 2.0).
-/// Returns false, changing nothing, for unknown bits or a NULL config.
+/// The C feature bits of a feature set beyond WebAssembly 2.0.
+fn feature_bits(features: WasmFeatures) -> u32 {
+    let mut bits = 0;
+    for (i, f) in FEATURE_BITS.iter().enumerate() {
+        if features.contains(*f) {
+            bits |= 1 << i;
+        }
+    }
+    bits
+}
+
+/// Sets exactly which WebAssembly features beyond 2.0 are enabled (an OR of
+/// `CRANEWAY_FEATURE_*`): `CRANEWAY_FEATURES_WASM_2_0` (0) selects exactly
+/// WebAssembly 2.0. The default is every 3.0 feature this build implements
+/// (`craneway_supported_wasm_features()`). Validation accepts exactly what
+/// the enabled set allows. Returns false, changing nothing, for a NULL
+/// config, unknown bits, or a feature this build does not implement.
 #[no_mangle]
 pub extern "C" fn craneway_config_wasm_features(
     config: Option<&mut wasm_config_t>,
     features: u32,
 ) -> bool {
-    if features & !CRANEWAY_FEATURE_EXTENDED_CONST != 0 {
+    if features >> FEATURE_BITS.len() != 0 {
         return false;
     }
     let mut f = WasmFeatures::WASM2;
-    if features & CRANEWAY_FEATURE_EXTENDED_CONST != 0 {
-        f |= WasmFeatures::EXTENDED_CONST;
+    for (i, feature) in FEATURE_BITS.iter().enumerate() {
+        if features & (1 << i) != 0 {
+            f |= *feature;
+        }
     }
     config.is_some_and(|c| c.config.wasm_features(f).is_ok())
+}
+
+/// The `CRANEWAY_FEATURE_*` bits this build implements (all of them enabled
+/// by a default configuration).
+#[no_mangle]
+pub extern "C" fn craneway_supported_wasm_features() -> u32 {
+    feature_bits(crate::engine::SUPPORTED_FEATURES)
 }

@@ -313,13 +313,21 @@ static void config_values(void) {
   CHECK(!craneway_config_memory_reservation(c, 4294967296ULL + 65536));
   CHECK(!craneway_config_memory_reservation(NULL, 65536));
 
-  CHECK(craneway_config_wasm_features(c, 0));
-  CHECK(craneway_config_wasm_features(c, CRANEWAY_FEATURE_EXTENDED_CONST));
-  CHECK(craneway_config_wasm_features(c, 0));
-  CHECK(!craneway_config_wasm_features(c, 2));
-  CHECK(!craneway_config_wasm_features(c, 0x80000000u));
-  CHECK(!craneway_config_wasm_features(c, 0xffffffffu));
-  CHECK(!craneway_config_wasm_features(c, CRANEWAY_FEATURE_EXTENDED_CONST | 4u));
+  {
+    /* Only 3.0 bits exist; every supported set is accepted, any other refused. */
+    uint32_t supported = craneway_supported_wasm_features();
+    CHECK((supported & ~CRANEWAY_FEATURES_WASM_3_0) == 0);
+    CHECK((supported & CRANEWAY_FEATURE_EXTENDED_CONST) != 0);
+    CHECK(craneway_config_wasm_features(c, CRANEWAY_FEATURES_WASM_2_0));
+    CHECK(craneway_config_wasm_features(c, CRANEWAY_FEATURE_EXTENDED_CONST));
+    CHECK(craneway_config_wasm_features(c, supported));
+    CHECK(!craneway_config_wasm_features(c, CRANEWAY_FEATURES_WASM_3_0 + 1));
+    CHECK(!craneway_config_wasm_features(c, 0x80000000u));
+    CHECK(!craneway_config_wasm_features(c, 0xffffffffu));
+    if (supported != CRANEWAY_FEATURES_WASM_3_0) {
+      CHECK(!craneway_config_wasm_features(c, CRANEWAY_FEATURES_WASM_3_0));
+    }
+  }
 
   CHECK(!craneway_config_opt_level(NULL, CRANEWAY_OPT_SPEED));
   CHECK(!craneway_config_max_wasm_stack(NULL, 512 * 1024));
@@ -341,7 +349,7 @@ static void config_values(void) {
     c = wasm_config_new();
     CHECK(!craneway_config_opt_level(c, 9));
     CHECK(!craneway_config_memory_guard_size(c, 3));
-    CHECK(!craneway_config_wasm_features(c, 0x10));
+    CHECK(!craneway_config_wasm_features(c, CRANEWAY_FEATURES_WASM_3_0 + 1));
     CHECK(!craneway_config_max_wasm_stack(c, 1));
     refused = wasm_engine_new_with_config(c);
     CHECK(refused != NULL);
@@ -355,11 +363,11 @@ static void config_values(void) {
       wasm_byte_vec_delete(&blob);
     }
     wasm_module_delete(m);
-    /* Extended constants stay off. */
+    /* The features stay the default's (3.0: extended constants on). */
     {
       wasm_byte_vec_t binary;
       WAT_TO_BINARY("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))", &binary);
-      CHECK(!wasm_module_validate(sr, &binary));
+      CHECK(wasm_module_validate(sr, &binary));
       wasm_byte_vec_delete(&binary);
     }
     wasm_store_delete(sr);

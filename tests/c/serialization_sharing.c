@@ -185,7 +185,7 @@ static wasm_engine_t* engine_with(int setting) {
   switch (setting) {
     case 1: ok = craneway_config_opt_level(config, CRANEWAY_OPT_NONE); break;
     case 2: ok = craneway_config_memory_guard_size(config, 65536); break;
-    case 3: ok = craneway_config_wasm_features(config, CRANEWAY_FEATURE_EXTENDED_CONST); break;
+    case 3: ok = craneway_config_wasm_features(config, CRANEWAY_FEATURES_WASM_2_0); break;
     case 4: ok = craneway_config_opt_level(config, CRANEWAY_OPT_SPEED_AND_SIZE); break;
     default: break;
   }
@@ -232,12 +232,13 @@ static void other_configurations(void) {
 
 /* Settings take effect. */
 static void configurations(void) {
-  /* Extended constant expressions: invalid by default, valid when enabled. */
+  /* Extended constant expressions: valid by default (WebAssembly 3.0),
+   * invalid with exactly 2.0. */
   static const char* const extended =
       "(module (global (export \"g\") i32 (i32.add (i32.const 1) (i32.const 2))))";
   wasm_byte_vec_t binary;
-  wasm_engine_t* plain = wasm_engine_new();
-  wasm_engine_t* ext = engine_with(3);
+  wasm_engine_t* plain = engine_with(3);
+  wasm_engine_t* ext = wasm_engine_new();
   wasm_store_t* sp = wasm_store_new(plain);
   wasm_store_t* se = wasm_store_new(ext);
   wasm_module_t* m;

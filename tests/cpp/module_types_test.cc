@@ -40,10 +40,16 @@ TEST(config_settings) {
   CHECK(store);
   auto m = Module::from_wat(store, "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))");
   CHECK_OK(m);
-  // Without the feature the same module is invalid.
+  // The default engine has it (WebAssembly 3.0); exactly 2.0 does not.
   Engine plain;
   Store plain_store(plain);
-  CHECK(!Module::from_wat(plain_store, "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))").ok());
+  CHECK(Module::from_wat(plain_store, "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))").ok());
+  CHECK((features::supported() & features::extended_const) != 0);
+  Config v2;
+  CHECK(v2.wasm_features(features::wasm_2_0));
+  Engine v2_engine(std::move(v2));
+  Store v2_store(v2_engine);
+  CHECK(!Module::from_wat(v2_store, "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))").ok());
 }
 
 TEST(engine_and_store_moves) {

@@ -19,20 +19,34 @@ enum class OptLevel : uint8_t {
   SpeedAndSize = CRANEWAY_OPT_SPEED_AND_SIZE,
 };
 
-/// WebAssembly proposals beyond 2.0, OR-ed together for
+/// WebAssembly features beyond 2.0, OR-ed together for
 /// `Config::wasm_features`.
 namespace features {
-/// No proposal beyond WebAssembly 2.0 (the default).
-inline constexpr uint32_t none = 0;
-/// The extended-const proposal.
+/// Exactly WebAssembly 2.0.
+inline constexpr uint32_t wasm_2_0 = CRANEWAY_FEATURES_WASM_2_0;
+/// No feature beyond WebAssembly 2.0 (the same as `wasm_2_0`).
+inline constexpr uint32_t none = CRANEWAY_FEATURES_WASM_2_0;
+/// All of WebAssembly 3.0 (accepted once this build implements all of it).
+inline constexpr uint32_t wasm_3_0 = CRANEWAY_FEATURES_WASM_3_0;
 inline constexpr uint32_t extended_const = CRANEWAY_FEATURE_EXTENDED_CONST;
+inline constexpr uint32_t tail_call = CRANEWAY_FEATURE_TAIL_CALL;
+inline constexpr uint32_t multi_memory = CRANEWAY_FEATURE_MULTI_MEMORY;
+inline constexpr uint32_t memory64 = CRANEWAY_FEATURE_MEMORY64;
+inline constexpr uint32_t relaxed_simd = CRANEWAY_FEATURE_RELAXED_SIMD;
+inline constexpr uint32_t exceptions = CRANEWAY_FEATURE_EXCEPTIONS;
+inline constexpr uint32_t legacy_exceptions = CRANEWAY_FEATURE_LEGACY_EXCEPTIONS;
+inline constexpr uint32_t function_references = CRANEWAY_FEATURE_FUNCTION_REFERENCES;
+inline constexpr uint32_t gc = CRANEWAY_FEATURE_GC;
+/// The features this build implements (what a default `Config` enables).
+inline uint32_t supported() noexcept { return craneway_supported_wasm_features(); }
 }  // namespace features
 
 /// Compilation settings for an `Engine` (owns a `wasm_config_t`).
 /// Move-only; an Engine made from it takes it.
 class Config : public detail::Owner<wasm_config_t, wasm_config_delete> {
  public:
-  /// The defaults: WebAssembly 2.0, optimised for speed.
+  /// The defaults: every WebAssembly 3.0 feature this build implements,
+  /// optimised for speed.
   Config() : Owner(wasm_config_new()) {}
   /// Adopts an owned `wasm_config_t` (may be NULL).
   explicit Config(wasm_config_t* raw) noexcept : Owner(raw) {}
@@ -53,8 +67,9 @@ class Config : public detail::Owner<wasm_config_t, wasm_config_delete> {
   [[nodiscard]] bool memory_guard_size(uint64_t bytes) noexcept {
     return craneway_config_memory_guard_size(ptr_, bytes);
   }
-  /// Enables proposals beyond WebAssembly 2.0 (an OR of `features::*`).
-  /// False (changing nothing) for unknown bits.
+  /// Sets exactly the features beyond WebAssembly 2.0 (an OR of
+  /// `features::*`; `features::wasm_2_0` is exactly 2.0). False (changing
+  /// nothing) for unknown bits or features this build does not implement.
   [[nodiscard]] bool wasm_features(uint32_t features) noexcept {
     return craneway_config_wasm_features(ptr_, features);
   }

@@ -28,8 +28,22 @@ extern "C" {
 #define CRANEWAY_OPT_SPEED 1
 #define CRANEWAY_OPT_SPEED_AND_SIZE 2
 
-/* Proposals beyond WebAssembly 2.0, for craneway_config_wasm_features. */
+/* WebAssembly features beyond 2.0, one bit each, for
+ * craneway_config_wasm_features. 0 is exactly WebAssembly 2.0;
+ * CRANEWAY_FEATURES_WASM_3_0 is all of 3.0 (the legacy exception
+ * instructions included); craneway_supported_wasm_features() tells which
+ * bits this build implements. */
 #define CRANEWAY_FEATURE_EXTENDED_CONST 1u
+#define CRANEWAY_FEATURE_TAIL_CALL 2u
+#define CRANEWAY_FEATURE_MULTI_MEMORY 4u
+#define CRANEWAY_FEATURE_MEMORY64 8u
+#define CRANEWAY_FEATURE_RELAXED_SIMD 16u
+#define CRANEWAY_FEATURE_EXCEPTIONS 32u
+#define CRANEWAY_FEATURE_LEGACY_EXCEPTIONS 64u
+#define CRANEWAY_FEATURE_FUNCTION_REFERENCES 128u
+#define CRANEWAY_FEATURE_GC 256u
+#define CRANEWAY_FEATURES_WASM_2_0 0u
+#define CRANEWAY_FEATURES_WASM_3_0 511u
 
 /* ------------------------------------------------------------------------
  * The raw fast path */
