@@ -23,6 +23,11 @@ extern "C" {
 /* Value kind of a 128-bit vector (`v128`); its payload is `of.v128`. */
 #define WASM_V128 ((wasm_valkind_t)4)
 
+/* Value kind of `exnref` (exception handling). Exception objects are not
+ * exposed to C: an exnref reaches C as a null reference of this kind, and
+ * C can pass only null. */
+#define CRANEWAY_EXNREF ((wasm_valkind_t)130)
+
 /* Optimisation levels for craneway_config_opt_level. */
 #define CRANEWAY_OPT_NONE 0
 #define CRANEWAY_OPT_SPEED 1

@@ -33,8 +33,10 @@ pub enum CpuFeatures {
 
 /// The WebAssembly features this build implements: WebAssembly 2.0 plus the
 /// parts of 3.0 that have landed. `Config::wasm_features` refuses the rest.
-pub const SUPPORTED_FEATURES: WasmFeatures =
-    WasmFeatures::WASM2.union(WasmFeatures::EXTENDED_CONST);
+pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM2
+    .union(WasmFeatures::EXTENDED_CONST)
+    .union(WasmFeatures::EXCEPTIONS)
+    .union(WasmFeatures::LEGACY_EXCEPTIONS);
 
 /// WebAssembly 3.0 as Craneway reads it: 2.0 plus tail calls, extended
 /// constant expressions, typed function references, garbage collection,
@@ -309,6 +311,8 @@ pub(crate) fn map_image(image: &compile::CodeImage) -> Result<CodeMemory, String
         funcs: image.funcs.clone(),
         srclocs: image.srclocs.clone(),
         frames: image.frames.clone(),
+        exn_sites: image.exn_sites.clone(),
+        exn_items: image.exn_items.clone(),
     };
     let mut missing = None;
     let (code, _) = CodeMemory::new(&image.bytes, info, |bytes, _base| {

@@ -60,6 +60,8 @@ pub enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag of the given (function) type index.
+    Tag(u32),
 }
 
 /// One import.
@@ -77,6 +79,7 @@ pub enum EntityIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 /// How an element segment is applied.
@@ -119,6 +122,9 @@ pub struct ModuleInfo {
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
+    /// Type index of every exception tag, imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub exports: Vec<(String, EntityIndex)>,
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
@@ -145,6 +151,7 @@ impl ModuleInfo {
             EntityIndex::Table(i) => ExternType::Table(self.tables[i as usize]),
             EntityIndex::Memory(i) => ExternType::Memory(self.memories[i as usize]),
             EntityIndex::Global(i) => ExternType::Global(self.globals[i as usize]),
+            EntityIndex::Tag(i) => ExternType::Tag(self.tag_type(i).clone()),
         }
     }
 
@@ -154,7 +161,13 @@ impl ModuleInfo {
             ImportKind::Table(t) => ExternType::Table(*t),
             ImportKind::Memory(m) => ExternType::Memory(*m),
             ImportKind::Global(g) => ExternType::Global(*g),
+            ImportKind::Tag(t) => ExternType::Tag(self.types[*t as usize].clone()),
         }
+    }
+
+    /// The (function) type of exception tag `tag`.
+    pub fn tag_type(&self, tag: u32) -> &FuncType {
+        &self.types[self.tags[tag as usize] as usize]
     }
 }
 
@@ -296,7 +309,11 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
                         info.num_imported_globals += 1;
                         ImportKind::Global(g)
                     }
-                    TypeRef::Tag(_) => return unsupported("exception tags"),
+                    TypeRef::Tag(t) => {
+                        info.tags.push(t.func_type_idx);
+                        info.num_imported_tags += 1;
+                        ImportKind::Tag(t.func_type_idx)
+                    }
                     TypeRef::FuncExact(_) => return unsupported("exact function imports"),
                 };
                 info.imports.push(Import {
@@ -340,10 +357,15 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
                     ExternalKind::Table => EntityIndex::Table(e.index),
                     ExternalKind::Memory => EntityIndex::Memory(e.index),
                     ExternalKind::Global => EntityIndex::Global(e.index),
-                    ExternalKind::Tag => return unsupported("exception tags"),
+                    ExternalKind::Tag => EntityIndex::Tag(e.index),
                     ExternalKind::FuncExact => return unsupported("exact function exports"),
                 };
                 info.exports.push((e.name.to_string(), index));
+            }
+        }
+        Payload::TagSection(reader) => {
+            for t in reader {
+                info.tags.push(t?.func_type_idx);
             }
         }
         Payload::StartSection { func, .. } => info.start = Some(func),

@@ -13,12 +13,19 @@ pub enum ValType {
     V128,
     FuncRef,
     ExternRef,
+    /// `exnref` (exception handling): a nullable reference to an
+    /// exception object. (Stand-in until value types carry full reference
+    /// types; every use is marked `EXNREF`.)
+    ExnRef,
 }
 
 impl ValType {
-    /// Is this a reference type (`funcref` or `externref`)?
+    /// Is this a reference type (`funcref`, `externref` or `exnref`)?
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 
     pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
@@ -38,6 +45,9 @@ impl ValType {
             Some(ValType::FuncRef)
         } else if r == wasmparser::RefType::EXTERNREF {
             Some(ValType::ExternRef)
+        } else if r == wasmparser::RefType::EXNREF {
+            // EXNREF
+            Some(ValType::ExnRef)
         } else {
             None
         }
@@ -54,6 +64,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -138,12 +149,16 @@ pub enum ExternType {
     Global(GlobalType),
     Memory(MemoryType),
     Table(TableType),
+    /// An exception tag; the function type gives its parameters (its
+    /// results are always empty).
+    Tag(FuncType),
 }
 
 impl ExternType {
-    /// A short name for the kind: "func", "global", "memory" or "table".
+    /// A short name for the kind: "func", "global", "memory", "table" or "tag".
     pub fn kind_name(&self) -> &'static str {
         match self {
+            ExternType::Tag(_) => "tag",
             ExternType::Func(_) => "func",
             ExternType::Global(_) => "global",
             ExternType::Memory(_) => "memory",

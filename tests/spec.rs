@@ -51,8 +51,8 @@ use std::time::{Duration, Instant};
 
 use craneway::{
     Caller, Config, CpuFeatures, Engine, Error, Extern, ExternRef, Func, FuncType, Global,
-    GlobalType, Instance, Memory, MemoryType, Module, Store, Table, TableType, Trap, Val, ValType,
-    WasmFeatures,
+    GlobalType, Instance, Memory, MemoryType, Module, Store, Table, TableType, Trap, TrapCode, Val,
+    ValType, WasmFeatures,
 };
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
@@ -298,6 +298,7 @@ fn copy_extern(e: &Extern) -> Extern {
         Extern::Global(g) => Extern::Global(*g),
         Extern::Memory(m) => Extern::Memory(*m),
         Extern::Table(t) => Extern::Table(*t),
+        Extern::Tag(t) => Extern::Tag(*t),
     }
 }
 
@@ -318,6 +319,7 @@ fn extern_kind(e: &Extern) -> &'static str {
         Extern::Global(_) => "global",
         Extern::Memory(_) => "memory",
         Extern::Table(_) => "table",
+        Extern::Tag(_) => "tag",
     }
 }
 
@@ -570,6 +572,7 @@ impl Context {
             WastArgCore::RefNull(HeapType::Abstract { shared: false, ty }) => match ty {
                 AbstractHeapType::Func | AbstractHeapType::NoFunc => Val::FuncRef(None),
                 AbstractHeapType::Extern | AbstractHeapType::NoExtern => Val::ExternRef(None),
+                AbstractHeapType::Exn | AbstractHeapType::NoExn => Val::ExnRef(None),
                 other => return Err(format!("unsupported argument ref.null {other:?}")),
             },
             WastArgCore::RefNull(other) => {
@@ -678,6 +681,18 @@ impl Context {
                 self.fmt_vals(&v)
             )),
             Err(e) => expect_trap(&e, message),
+        }
+    }
+
+    /// Passes only for an uncaught wasm exception (not a trap, not a return).
+    fn assert_exception(&mut self, exec: &mut WastExecute<'_>) -> DResult {
+        match self.execute(exec)? {
+            Ok(v) => Err(format!(
+                "expected an exception, got a return: {}",
+                self.fmt_vals(&v)
+            )),
+            Err(Error::Trap(t)) if t.code() == Some(TrapCode::UncaughtException) => Ok(()),
+            Err(e) => Err(format!("expected an exception, got {}", describe_error(&e))),
         }
     }
 
@@ -800,6 +815,16 @@ impl Context {
             (WastRetCore::V128(e), Val::V128(a)) => v128_matches(e, *a),
             (WastRetCore::RefNull(ty), Val::FuncRef(a)) => a.is_none() && heap_type_is(ty, false),
             (WastRetCore::RefNull(ty), Val::ExternRef(a)) => a.is_none() && heap_type_is(ty, true),
+            (WastRetCore::RefNull(ty), Val::ExnRef(a)) => {
+                a.is_none()
+                    && matches!(
+                        ty,
+                        None | Some(HeapType::Abstract {
+                            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+                            ..
+                        })
+                    )
+            }
             (WastRetCore::RefExtern(n), Val::ExternRef(a)) => match (n, a) {
                 (_, None) => false,
                 (None, Some(_)) => true,
@@ -842,6 +867,8 @@ impl Context {
                 Some(n) => format!("ref.extern {n}"),
                 None => "externref (non-null, not a u32)".to_string(),
             },
+            Val::ExnRef(None) => "ref.null exn".to_string(),
+            Val::ExnRef(Some(_)) => "exnref (non-null)".to_string(),
             #[allow(unreachable_patterns)]
             _ => "<unknown value kind>".to_string(),
         }
@@ -891,6 +918,10 @@ fn parse_and_encode(text: &str) -> Result<Vec<u8>, String> {
 
 fn expect_trap(e: &Error, message: &str) -> DResult {
     match e {
+        // An uncaught exception is not a trap (assert_exception).
+        Error::Trap(t) if t.code() == Some(TrapCode::UncaughtException) => Err(format!(
+            "expected trap \"{message}\", got an uncaught exception"
+        )),
         Error::Trap(t) => {
             if t.message().contains(message) || t.to_string().contains(message) {
                 Ok(())
@@ -1098,9 +1129,7 @@ impl Context {
             } => self.assert_malformed(module, message),
             WastDirective::AssertMalformedCustom { module, .. }
             | WastDirective::AssertInvalidCustom { module, .. } => self.custom_section(module),
-            WastDirective::AssertException { .. } => {
-                Err("unsupported directive: assert_exception (exception handling)".to_string())
-            }
+            WastDirective::AssertException { exec, .. } => self.assert_exception(exec),
             WastDirective::AssertSuspension { .. } => {
                 Err("unsupported directive: assert_suspension (stack switching)".to_string())
             }

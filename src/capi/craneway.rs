@@ -51,6 +51,11 @@ fn wat2wasm(_text: &[u8]) -> Result<Vec<u8>, String> {
     Err("craneway was built without the `wat` feature".to_string())
 }
 
+/// The value kind of `exnref` (exception handling), which `wasm.h` has
+/// none for. Exception objects are not exposed to C: an `exnref` value
+/// reaches C as a null reference of this kind, and C can only pass null.
+pub const CRANEWAY_EXNREF: u8 = 130;
+
 /// Optimisation levels for `craneway_config_opt_level`.
 pub const CRANEWAY_OPT_NONE: u8 = 0;
 pub const CRANEWAY_OPT_SPEED: u8 = 1;

@@ -46,14 +46,20 @@ impl wasm_extern_t {
         }
     }
 
-    pub(crate) fn from_extern(store: &super::engine::StoreRef, e: Extern) -> Box<wasm_extern_t> {
+    /// The C object for an extern; `None` for a tag, which `wasm.h` cannot
+    /// express (the C API leaves tags out of imports and exports).
+    pub(crate) fn from_extern(
+        store: &super::engine::StoreRef,
+        e: Extern,
+    ) -> Option<Box<wasm_extern_t>> {
         let s = store.clone();
-        wasm_extern_t::wrap(match e {
+        Some(wasm_extern_t::wrap(match e {
             Extern::Func(f) => RefInner::Func(s, f),
             Extern::Global(g) => RefInner::Global(s, g),
             Extern::Table(t) => RefInner::Table(s, t),
             Extern::Memory(m) => RefInner::Memory(s, m),
-        })
+            Extern::Tag(_) => return None,
+        }))
     }
 }
 
@@ -66,6 +72,7 @@ pub extern "C" fn wasm_extern_kind(e: Option<&wasm_extern_t>) -> wasm_externkind
         Extern::Global(_) => WASM_EXTERN_GLOBAL,
         Extern::Table(_) => WASM_EXTERN_TABLE,
         Extern::Memory(_) => WASM_EXTERN_MEMORY,
+        Extern::Tag(_) => unreachable!("C never gets a tag"),
     }
 }
 

@@ -8,6 +8,7 @@ use super::refs::{
 use super::trap::store_trap;
 use super::vec::WasmVec;
 use crate::runtime::{Error, Extern, Instance, Trap};
+use crate::types::ExternType;
 use std::mem::MaybeUninit;
 
 declare_ref!(
@@ -53,6 +54,16 @@ pub unsafe extern "C" fn wasm_instance_new(
     let s = &store.store;
     let no_imports = wasm_extern_vec_t::empty();
     let imports = imports.unwrap_or(&no_imports).as_slice();
+    if module
+        .module()
+        .imports()
+        .iter()
+        .any(|i| matches!(i.ty, ExternType::Tag(_)))
+    {
+        return fail(Trap::new(
+            "wasm_instance_new: the module imports an exception tag, which the C API cannot provide",
+        ));
+    }
     let mut externs = Vec::with_capacity(imports.len());
     for (i, e) in imports.iter().enumerate() {
         match e {
@@ -95,7 +106,9 @@ pub extern "C" fn wasm_instance_exports(
     let exports = super::guard(Vec::new(), || {
         inst.exports(store.get())
             .into_iter()
-            .map(|(_, e): (String, Extern)| Some(wasm_extern_t::from_extern(store, e)))
+            // Tags are left out, as in `wasm_module_exports`.
+            .filter_map(|(_, e): (String, Extern)| wasm_extern_t::from_extern(store, e))
+            .map(Some)
             .collect()
     });
     out.write(WasmVec::from_vec(exports));

@@ -9,6 +9,7 @@ use super::types::{
 };
 use super::vec::{wasm_byte_vec_t, WasmVec};
 use crate::runtime::Module;
+use crate::types::ExternType;
 use std::mem::MaybeUninit;
 
 declare_ref!(
@@ -122,6 +123,8 @@ pub extern "C" fn wasm_module_imports(
         .module()
         .imports()
         .iter()
+        // Tags cannot be expressed in wasm.h: left out (see the README).
+        .filter(|i| !matches!(i.ty, ExternType::Tag(_)))
         .map(|i| Some(wasm_importtype_t::new(i)))
         .collect();
     out.write(WasmVec::from_vec(v));
@@ -140,6 +143,8 @@ pub extern "C" fn wasm_module_exports(
         .module()
         .exports()
         .iter()
+        // As for imports; `wasm_instance_exports` leaves them out too.
+        .filter(|e| !matches!(e.ty, ExternType::Tag(_)))
         .map(|e| Some(wasm_exporttype_t::new(e)))
         .collect();
     out.write(WasmVec::from_vec(v));

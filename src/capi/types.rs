@@ -96,6 +96,7 @@ pub(crate) fn valkind(ty: ValType) -> wasm_valkind_t {
         ValType::V128 => WASM_V128,
         ValType::ExternRef => WASM_EXTERNREF,
         ValType::FuncRef => WASM_FUNCREF,
+        ValType::ExnRef => super::craneway::CRANEWAY_EXNREF,
     }
 }
 
@@ -109,6 +110,7 @@ pub(crate) fn valtype_from_kind(kind: wasm_valkind_t) -> Option<ValType> {
         WASM_V128 => ValType::V128,
         WASM_EXTERNREF => ValType::ExternRef,
         WASM_FUNCREF => ValType::FuncRef,
+        super::craneway::CRANEWAY_EXNREF => ValType::ExnRef,
         _ => return None,
     })
 }
@@ -301,6 +303,12 @@ impl wasm_externtype_t {
             }),
             ExternType::Memory(m) => ExternTypeInner::Memory(MemoryInner {
                 limits: limits(m.minimum, m.maximum),
+            }),
+            // Never made: the C API leaves tags out (see `module.rs`).
+            ExternType::Tag(f) => ExternTypeInner::Func(FuncInner {
+                params: valtype_vec(f.params()),
+                results: valtype_vec(f.results()),
+                ty: f,
             }),
         };
         wasm_externtype_t { which }
@@ -939,7 +947,7 @@ mod tests {
             assert_eq!(wasm_valtype_kind(Some(&c)), k);
             wasm_valtype_delete(Some(c));
         }
-        for k in [5, 127, 130, 255] {
+        for k in [5, 127, 131, 255] {
             assert!(wasm_valtype_new(k).is_none());
             assert_eq!(valtype_from_kind(k), None);
         }
@@ -948,6 +956,7 @@ mod tests {
             ValType::V128,
             ValType::FuncRef,
             ValType::ExternRef,
+            ValType::ExnRef,
         ] {
             assert_eq!(wasm_valtype_t::new(t).ty(), t);
             assert_eq!(valtype_from_kind(valkind(t)), Some(t));

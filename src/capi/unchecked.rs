@@ -212,7 +212,7 @@ pub extern "C" fn craneway_caller_export(
 ) -> Option<Box<wasm_extern_t>> {
     let caller = caller?;
     let e = caller.export(name, len)?;
-    Some(wasm_extern_t::from_extern(&caller.store, e))
+    wasm_extern_t::from_extern(&caller.store, e)
 }
 
 /// The calling instance's exported memory `name` (`len` bytes): writes its

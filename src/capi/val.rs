@@ -156,6 +156,7 @@ pub(crate) fn kind_of(ty: ValType) -> u8 {
         ValType::V128 => WASM_V128,
         ValType::ExternRef => WASM_EXTERNREF,
         ValType::FuncRef => WASM_FUNCREF,
+        ValType::ExnRef => super::craneway::CRANEWAY_EXNREF,
     }
 }
 
@@ -189,6 +190,10 @@ pub(crate) fn to_runtime(store: &StoreRef, v: &wasm_val_t) -> Result<Val, String
                 _ => return Err("a funcref value that is not a function".into()),
             },
         }),
+        super::craneway::CRANEWAY_EXNREF => match v.ref_() {
+            None => Val::ExnRef(None),
+            Some(_) => return Err("C cannot pass a non-null exnref".into()),
+        },
         WASM_EXTERNREF => Val::ExternRef(match v.ref_() {
             None => None,
             Some(r) => match &r.inner {
@@ -229,6 +234,10 @@ pub(crate) fn from_runtime(store: &StoreRef, v: Val) -> wasm_val_t {
             ref_: e.map_or(std::ptr::null_mut(), |e| {
                 Box::into_raw(Box::new(extern_ref(store, e)))
             }),
+        },
+        // Exception objects are not exposed to C (see `CRANEWAY_EXNREF`).
+        Val::ExnRef(_) => wasm_val_union {
+            ref_: std::ptr::null_mut(),
         },
     };
     wasm_val_t {
@@ -272,7 +281,7 @@ pub(crate) unsafe fn num_from_raw(raw: ValRaw, ty: ValType) -> Option<wasm_val_t
             f64: f64::from_bits(raw.f64),
         },
         ValType::V128 => wasm_val_union { v128: raw.v128 },
-        ValType::FuncRef | ValType::ExternRef => return None,
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => return None,
     };
     Some(wasm_val_t {
         kind: kind_of(ty),

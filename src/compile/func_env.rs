@@ -16,6 +16,17 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilder;
 use std::collections::HashMap;
 
+/// The active exception handlers, outermost first: the vmctx offset of
+/// the tag slot (`None` for a catch-all) and the block a matching
+/// exception goes to (with the exception object as its one parameter).
+pub type Handlers = Vec<(Option<u32>, ir::Block)>;
+
+/// What a `try_call` calls.
+pub enum Callee {
+    Direct(ir::FuncRef),
+    Indirect(ir::Value),
+}
+
 /// Reserved bytes of a 32-bit linear memory that code may address without a
 /// bounds check: 4 GiB.
 pub const HEAP_BOUND: u64 = 1 << 32;
@@ -247,42 +258,129 @@ impl<'a> FuncEnv<'a> {
         f
     }
 
-    /// Calls function `index` with `args`; returns the call instruction.
+    /// Calls function `index` with `args`, under the active exception
+    /// `handlers` (see `Handlers`); returns its results.
     pub fn call_function(
         &mut self,
         b: &mut FunctionBuilder,
         index: u32,
         args: &[ir::Value],
-    ) -> ir::Inst {
+        handlers: &Handlers,
+    ) -> Vec<ir::Value> {
         let vmctx = Self::vmctx(b);
         if !self.offsets.is_imported_func(index) {
             let callee = self.direct_func(b, index);
             let mut all = vec![vmctx, vmctx];
             all.extend_from_slice(args);
-            return b.ins().call(callee, &all);
+            if handlers.is_empty() {
+                let call = b.ins().call(callee, &all);
+                return b.inst_results(call).to_vec();
+            }
+            let sig = b.func.dfg.ext_funcs[callee].signature;
+            return Self::try_call(b, sig, Callee::Direct(callee), &all, handlers);
         }
         let funcref = b
             .ins()
             .load(I64, invariant(), vmctx, self.offsets.imported_func(index));
         let sig = self.type_signature(b, self.info.funcs[index as usize]);
-        self.call_funcref(b, sig, funcref, args)
+        self.call_funcref(b, sig, funcref, args, handlers)
     }
 
-    /// Calls through a non-null `VMFuncRef` pointer.
+    /// Calls through a non-null `VMFuncRef` pointer under `handlers`.
     pub fn call_funcref(
         &mut self,
         b: &mut FunctionBuilder,
         sig: ir::SigRef,
         funcref: ir::Value,
         args: &[ir::Value],
-    ) -> ir::Inst {
+        handlers: &Handlers,
+    ) -> Vec<ir::Value> {
         let vmctx = Self::vmctx(b);
         let flags = MemFlagsData::trusted().with_readonly();
         let code = b.ins().load(I64, flags, funcref, vmc::FUNCREF_WASM_CALL);
         let callee_vmctx = b.ins().load(I64, flags, funcref, vmc::FUNCREF_VMCTX);
         let mut all = vec![callee_vmctx, vmctx];
         all.extend_from_slice(args);
-        b.ins().call_indirect(sig, code, &all)
+        if handlers.is_empty() {
+            let call = b.ins().call_indirect(sig, code, &all);
+            return b.inst_results(call).to_vec();
+        }
+        Self::try_call(b, sig, Callee::Indirect(code), &all, handlers)
+    }
+
+    /// A `try_call` (or `try_call_indirect`) whose exception table is the
+    /// function's own vmctx as context, then `handlers` innermost first;
+    /// continues in a new block and returns the call's results. The callee
+    /// must use the `tail` convention (see `throw_signature`).
+    pub fn try_call(
+        b: &mut FunctionBuilder,
+        sig: ir::SigRef,
+        callee: Callee,
+        args: &[ir::Value],
+        handlers: &Handlers,
+    ) -> Vec<ir::Value> {
+        use ir::{BlockArg, ExceptionTableData, ExceptionTableItem, ExceptionTag};
+        let cont = b.create_block();
+        let returns: Vec<ir::Type> = b.func.dfg.signatures[sig]
+            .returns
+            .iter()
+            .map(|r| r.value_type)
+            .collect();
+        let mut rets = Vec::with_capacity(returns.len());
+        for (i, ty) in returns.into_iter().enumerate() {
+            b.append_block_param(cont, ty);
+            rets.push(BlockArg::TryCallRet(i as u32));
+        }
+        let normal = b.func.dfg.block_call(cont, &rets);
+        let mut items = vec![ExceptionTableItem::Context(Self::vmctx(b))];
+        for &(tag, block) in handlers.iter().rev() {
+            let call = b.func.dfg.block_call(block, &[BlockArg::TryCallExn(0)]);
+            items.push(match tag {
+                Some(t) => ExceptionTableItem::Tag(ExceptionTag::from_u32(t), call),
+                None => ExceptionTableItem::Default(call),
+            });
+        }
+        let table = b
+            .func
+            .dfg
+            .exception_tables
+            .push(ExceptionTableData::new(sig, normal, items));
+        match callee {
+            Callee::Direct(f) => b.ins().try_call(f, args, table),
+            Callee::Indirect(code) => b.ins().try_call_indirect(code, args, table),
+        };
+        b.switch_to_block(cont);
+        b.seal_block(cont);
+        b.block_params(cont).to_vec()
+    }
+
+    /// Throws exception object `exn` through the throw stub, under
+    /// `handlers`. The code after it is unreachable (and traps).
+    pub fn throw(&mut self, b: &mut FunctionBuilder, exn: ir::Value, handlers: &Handlers) {
+        let sig = match self.builtin_sigs.get(&Builtin::Throw) {
+            Some(s) => *s,
+            None => {
+                let s = b.import_signature(super::throw_signature());
+                self.builtin_sigs.insert(Builtin::Throw, s);
+                s
+            }
+        };
+        let vmctx = Self::vmctx(b);
+        let table = b.ins().load(I64, invariant(), vmctx, vmc::VMCTX_BUILTINS);
+        let stub = b
+            .ins()
+            .load(I64, invariant(), table, (Builtin::Throw as i32) * 8);
+        if handlers.is_empty() {
+            b.ins().call_indirect(sig, stub, &[exn]);
+        } else {
+            Self::try_call(b, sig, Callee::Indirect(stub), &[exn], handlers);
+        }
+        b.ins().trap(crate::vm::traps::TRAP_UNREACHABLE);
+    }
+
+    /// The vmctx offset of tag `tag`'s `*const VMTag` slot.
+    pub fn tag_slot(&self, tag: u32) -> u32 {
+        self.offsets.tag(tag) as u32
     }
 
     /// The engine-wide type id a funcref of type `type_index` carries.

@@ -33,6 +33,8 @@ pub fn ir_type(ty: ValType) -> ir::Type {
         ValType::F64 => F64,
         ValType::V128 => I8X16,
         ValType::FuncRef | ValType::ExternRef => I64,
+        // EXNREF: a `*mut VMExn`.
+        ValType::ExnRef => I64,
     }
 }
 
@@ -59,8 +61,21 @@ pub fn array_signature(isa: &dyn TargetIsa) -> ir::Signature {
     sig
 }
 
+/// The signature of the throw stub (`Builtin::Throw`): `(exn)` in the
+/// `tail` convention, so that a `try_call` of it clobbers every register
+/// (the stub restores none at a handler) and Cranelift keeps the context
+/// on the stack (see `vm::throw`).
+pub fn throw_signature() -> ir::Signature {
+    let mut sig = ir::Signature::new(CallConv::Tail);
+    sig.params.push(AbiParam::new(I64));
+    sig
+}
+
 /// The C signature of a builtin (see `vmcontext::Builtin`).
 pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
+    if which == Builtin::Throw {
+        return throw_signature();
+    }
     let mut sig = ir::Signature::new(isa.default_call_conv());
     let p = |n: usize| vec![AbiParam::new(I32); n];
     sig.params.push(AbiParam::new(I64)); // vmctx
@@ -86,6 +101,12 @@ pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
         ),
         Builtin::TableInit => (p(5), true),
         Builtin::ElemDrop => (p(1), false),
+        Builtin::ExnNew => {
+            sig.params.push(AbiParam::new(I32));
+            sig.returns.push(AbiParam::new(I64));
+            return sig;
+        }
+        Builtin::Throw => (Vec::new(), false),
     };
     sig.params.extend(params);
     if ret {
@@ -101,7 +122,15 @@ pub struct CompiledFunc {
     pub traps: Vec<(u32, TrapCode)>,
     pub srclocs: Vec<(u32, u32)>,
     pub frame: FrameSaves,
+    /// Call sites with exception handlers: (return-address offset, sp to
+    /// fp distance, handlers as in `CodeImage::exn_items` with function
+    /// offsets).
+    pub exn_sites: Vec<ExnSite>,
 }
+
+/// A `try_call` site: (return-address offset, sp to fp distance, handlers
+/// as (tag slot offset or `u32::MAX`, context sp offset, handler offset)).
+pub type ExnSite = (u32, u32, Vec<(u32, u32, u32)>);
 
 #[derive(Clone, Copy, Debug)]
 pub enum RelocTo {
@@ -124,6 +153,9 @@ pub struct CodeImage {
     pub frames: Vec<FrameSaves>,
     /// Absolute relocations to host functions, applied when mapped.
     pub libcalls: Vec<(u32, LibCall, i64)>,
+    /// Exception handler tables (see `vm::code_memory::CodeInfo`).
+    pub exn_sites: Vec<(u32, u32, u32)>,
+    pub exn_items: Vec<(u32, u32, u32)>,
 }
 
 /// Finishes a Cranelift function into a `CompiledFunc`.
@@ -161,7 +193,40 @@ pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, St
         traps,
         srclocs,
         frame: frame_saves(&buffer.unwind_info)?,
+        exn_sites: exception_sites(buffer)?,
     })
+}
+
+/// The handler tables of a function's `try_call` sites (see
+/// `CompiledFunc::exn_sites`). Tags are the vmctx offsets of tag slots
+/// (`translate/exceptions.rs` makes them so).
+fn exception_sites(
+    buffer: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+) -> Result<Vec<ExnSite>, String> {
+    use cranelift_codegen::{ExceptionContextLoc, FinalizedMachExceptionHandler as H};
+    let mut sites = Vec::new();
+    for cs in buffer.call_sites() {
+        if cs.exception_handlers.is_empty() {
+            continue;
+        }
+        let frame = cs
+            .frame_offset
+            .ok_or_else(|| format!("{INTERNAL_ERROR}: try_call without a frame offset"))?;
+        let mut ctx = u32::MAX;
+        let mut items = Vec::new();
+        for h in cs.exception_handlers {
+            match *h {
+                H::Context(ExceptionContextLoc::SPOffset(o)) => ctx = o,
+                H::Context(ExceptionContextLoc::GPR(_)) => {
+                    return Err(format!("{INTERNAL_ERROR}: exception context in a register"))
+                }
+                H::Tag(t, off) => items.push((t.as_u32(), ctx, off)),
+                H::Default(off) => items.push((u32::MAX, ctx, off)),
+            }
+        }
+        sites.push((cs.ret_addr, frame, items));
+    }
+    Ok(sites)
 }
 
 /// How every error that is our bug (or Cranelift's) on a valid module
@@ -255,6 +320,15 @@ pub fn link(
             .extend(f.traps.iter().map(|(o, c)| (start as u32 + o, *c)));
         image.srclocs.push(f.srclocs.clone());
         image.frames.push(f.frame.clone());
+        for (ret, frame, handlers) in &f.exn_sites {
+            image.exn_items.extend(
+                handlers
+                    .iter()
+                    .map(|&(tag, ctx, h)| (tag, ctx, start as u32 + h)),
+            );
+            let end = image.exn_items.len() as u32;
+            image.exn_sites.push((start as u32 + ret, *frame, end));
+        }
     }
     for (i, (_, f)) in items.iter().enumerate() {
         let start = starts[i];

@@ -6,12 +6,14 @@
 //! - wasm -> array: the code a host function's `VMFuncRef::wasm_call` points
 //!   to; spills the parameters to slots on its stack, calls the host context's
 //!   callback directly, and if it returned an error hands that to the
-//!   context's `failed` and traps with `TRAP_HOST`; else returns the results.
+//!   context's `failed` and traps with `TRAP_HOST`, or, when the error is a
+//!   wasm exception passed on, throws it into the caller; else returns the
+//!   results.
 
 use super::{array_signature, finish, ir_type, wasm_signature, CompiledFunc};
 use crate::types::FuncType;
 use crate::vm::traps::TRAP_HOST;
-use crate::vm::vmcontext::{HOST_CTX_CALLBACK, HOST_CTX_ENV, HOST_CTX_FAILED};
+use crate::vm::vmcontext::{HOST_CTX_CALLBACK, HOST_CTX_ENV, HOST_CTX_FAILED, HOST_CTX_THROW};
 use cranelift_codegen::ir::{self, types::*, AbiParam, InstBuilder, MemFlagsData};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::Context;
@@ -115,16 +117,32 @@ pub fn wasm_to_array(isa: &dyn TargetIsa, ty: &FuncType) -> Result<CompiledFunc,
     b.ins().brif(error, failed_block, &[], ok_block, &[]);
     b.seal_block(failed_block);
     b.seal_block(ok_block);
-    // failed(host_ctx, error), then trap.
+    // exn = failed(host_ctx, error): trap, or throw exn on.
     b.switch_to_block(failed_block);
     b.set_cold_block(failed_block);
     let mut failed_sig = ir::Signature::new(isa.default_call_conv());
     failed_sig.params.extend([AbiParam::new(I64); 2]);
+    failed_sig.returns.push(AbiParam::new(I64));
     let failed_sig = b.import_signature(failed_sig);
     let host_ctx = b.ins().stack_load(I64, I64, slot, ctx_at);
     let failed = load_ctx(&mut b, host_ctx, HOST_CTX_FAILED);
-    b.ins()
+    let call = b
+        .ins()
         .call_indirect(failed_sig, failed, &[host_ctx, error]);
+    let exn = b.inst_results(call)[0];
+    let (throw_block, trap_block) = (b.create_block(), b.create_block());
+    b.ins().brif(exn, throw_block, &[], trap_block, &[]);
+    b.seal_block(throw_block);
+    b.seal_block(trap_block);
+    b.switch_to_block(throw_block);
+    b.set_cold_block(throw_block);
+    let host_ctx = b.ins().stack_load(I64, I64, slot, ctx_at);
+    let throw = load_ctx(&mut b, host_ctx, HOST_CTX_THROW);
+    let throw_sig = b.import_signature(super::throw_signature());
+    b.ins().call_indirect(throw_sig, throw, &[exn]);
+    b.ins().trap(TRAP_HOST);
+    b.switch_to_block(trap_block);
+    b.set_cold_block(trap_block);
     b.ins().trap(TRAP_HOST);
     b.switch_to_block(ok_block);
     let mut results = Vec::new();

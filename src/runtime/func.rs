@@ -14,7 +14,7 @@ use crate::types::FuncType;
 use crate::vm::instance::instance_of;
 use crate::vm::traps;
 use crate::vm::vmcontext::{
-    array_call_code, HostCallback, VMFuncRef, VMHostFuncContext, VMStoreContext, ValRaw,
+    array_call_code, HostCallback, VMExn, VMFuncRef, VMHostFuncContext, VMStoreContext, ValRaw,
     HOST_CTX_MAGIC,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -234,7 +234,8 @@ impl Func {
             HostImpl::Native(n) => (
                 unsafe { std::mem::transmute::<NativeFn, HostCallback>(n.callback) },
                 n.env.cast(),
-                native_failed as unsafe extern "C" fn(*mut VMHostFuncContext, *mut u8),
+                native_failed
+                    as unsafe extern "C" fn(*mut VMHostFuncContext, *mut u8) -> *mut VMExn,
             ),
             HostImpl::Closure(_) => (closure_callback, std::ptr::null_mut(), closure_failed),
         };
@@ -246,6 +247,7 @@ impl Func {
                 env,
                 failed,
                 data: std::ptr::null_mut(),
+                throw: crate::vm::entry::craneway_throw,
             },
             funcref: VMFuncRef {
                 wasm_call: tramps.wasm_call,
@@ -434,13 +436,13 @@ unsafe extern "C" fn closure_callback(
 }
 
 /// Records the failure of a closure host function (a boxed `Trap`).
-unsafe extern "C" fn closure_failed(ctx: *mut VMHostFuncContext, error: *mut u8) {
-    record_failure(ctx, *Box::from_raw(error as *mut Trap));
+unsafe extern "C" fn closure_failed(ctx: *mut VMHostFuncContext, error: *mut u8) -> *mut VMExn {
+    record_failure(ctx, *Box::from_raw(error as *mut Trap))
 }
 
 /// Records the failure of a C host function: its error, made a `Trap` by
 /// the function's `to_trap`.
-unsafe extern "C" fn native_failed(ctx: *mut VMHostFuncContext, error: *mut u8) {
+unsafe extern "C" fn native_failed(ctx: *mut VMHostFuncContext, error: *mut u8) -> *mut VMExn {
     let hf = &*((*ctx).data as *const HostFunc);
     let trap = match &hf.callback {
         HostImpl::Native(n) => {
@@ -450,14 +452,24 @@ unsafe extern "C" fn native_failed(ctx: *mut VMHostFuncContext, error: *mut u8) 
         }
         HostImpl::Closure(_) => Trap::new("host function failed"),
     };
-    record_failure(ctx, trap);
+    record_failure(ctx, trap)
 }
 
 /// Keeps a host function's failure in its store's context until the trap
-/// that follows reaches the entry.
-unsafe fn record_failure(ctx: *mut VMHostFuncContext, trap: Trap) {
+/// that follows reaches the entry; or, if the failure is an uncaught wasm
+/// exception of this store (the host passed on the error of a call into
+/// wasm), returns the exception object, which the trampoline throws on
+/// into its wasm caller.
+unsafe fn record_failure(ctx: *mut VMHostFuncContext, trap: Trap) -> *mut VMExn {
     let hf = &*((*ctx).data as *const HostFunc);
-    traps::set_host_trap(&mut (*hf.store).ctx, Box::new(trap));
+    let store = &mut *hf.store;
+    let exn = trap.exception_ptr();
+    let store_ctx: *mut crate::vm::vmcontext::VMStoreContext = &mut *store.ctx;
+    if !exn.is_null() && (*exn).store_ctx == store_ctx {
+        return exn;
+    }
+    traps::set_host_trap(&mut store.ctx, Box::new(trap));
+    std::ptr::null_mut()
 }
 
 /// Runs a typed host callback on raw slots: converts the parameters to

@@ -4,6 +4,7 @@
 use super::externals::{Global, Memory, Table};
 use super::func::{call_raw, Func};
 use super::store::{check_store, AsStore, AsStoreMut, StoreData};
+use super::tag::Tag;
 use super::trap::FrameNames;
 use super::{Error, Trap};
 use crate::compile::CodeImage;
@@ -148,6 +149,7 @@ pub enum Extern {
     Global(Global),
     Memory(Memory),
     Table(Table),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -157,6 +159,14 @@ impl Extern {
             Extern::Global(g) => ExternType::Global(g.ty(store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)),
             Extern::Table(t) => ExternType::Table(t.ty(store)),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)),
+        }
+    }
+
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
         }
     }
 
@@ -239,6 +249,7 @@ impl Instance {
         let mut memory_ids = Vec::new();
         let mut table_ids = Vec::new();
         let mut global_ids = Vec::new();
+        let mut tag_ids = Vec::new();
         for (import, ext) in info.imports.iter().zip(imports) {
             let incompatible = |store: &StoreData| {
                 Error::Link(format!(
@@ -288,8 +299,23 @@ impl Instance {
                     vm_imports.tables.push(&mut **table as *mut TableStorage);
                     table_ids.push(t.index);
                 }
+                (ImportKind::Tag(want), Extern::Tag(t)) => {
+                    check_store(store, t.store);
+                    // Tag types match exactly (no subtyping).
+                    if store.tags[t.index as usize].ty != info.types[*want as usize] {
+                        return Err(incompatible(store));
+                    }
+                    vm_imports.tags.push(store.tag_ptr(*t));
+                    tag_ids.push(t.index);
+                }
                 _ => return Err(incompatible(store)),
             }
+        }
+        let mut tags = vm_imports.tags.clone();
+        for &ty in &info.tags[info.num_imported_tags as usize..] {
+            let t = store.push_tag(info.types[ty as usize].clone());
+            tags.push(store.tag_ptr(t));
+            tag_ids.push(t.index);
         }
         let c = store.engine.config();
         let plan = (c.memory_reservation as usize, c.guard_size as usize);
@@ -316,6 +342,7 @@ impl Instance {
                 &vm_imports,
                 memories,
                 tables,
+                &tags,
             )
         };
         let index = store.instances.len() as u32;
@@ -337,6 +364,10 @@ impl Instance {
                 EntityIndex::Global(i) => {
                     Extern::Global(Global::from_index(store, global_ids[i as usize]))
                 }
+                EntityIndex::Tag(i) => Extern::Tag(Tag {
+                    store: store.id,
+                    index: tag_ids[i as usize],
+                }),
             };
             export_map.insert(name.clone(), exports.len());
             exports.push((name.clone(), ext));
@@ -387,6 +418,10 @@ impl Instance {
         self.get_export(store, name)?.into_table()
     }
 
+    pub fn get_tag(&self, store: impl AsStore, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
+    }
+
     /// All exports in the module's order.
     pub fn exports(&self, store: impl AsStore) -> Vec<(String, Extern)> {
         let store = store.store_data();
@@ -413,6 +448,7 @@ fn describe(ty: &ExternType) -> String {
         }
         ExternType::Memory(m) => format!("memory {} {:?}", m.minimum, m.maximum),
         ExternType::Table(t) => format!("table {} {} {:?}", t.element, t.minimum, t.maximum),
+        ExternType::Tag(f) => format!("tag {f}"),
     }
 }
 

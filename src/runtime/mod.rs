@@ -10,6 +10,7 @@ mod func;
 mod instance;
 mod serialize;
 mod store;
+mod tag;
 mod trap;
 mod val;
 
@@ -17,6 +18,7 @@ pub use externals::{ExternRef, Global, Memory, Table};
 pub use func::{Caller, Func, FuncEntry, NativeCallback, TrapResult};
 pub use instance::{Extern, Instance, Module};
 pub use store::{AsStore, AsStoreMut, Store, StoreData};
+pub use tag::{ExnRef, Tag};
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use val::Val;
 

@@ -15,7 +15,7 @@ use crate::vm::traps::{CALLEE_SAVED, TRAP_CODES};
 use cranelift_codegen::ir::{LibCall, TrapCode};
 
 const MAGIC: &[u8; 8] = b"CRNWYMOD";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// FNV-1a, 64-bit: detects corruption, not tampering.
 fn checksum(bytes: &[u8]) -> u64 {
@@ -160,6 +160,14 @@ impl Module {
             );
             w.u64(l.2 as u64);
         }
+        for table in [&img.exn_sites, &img.exn_items] {
+            w.u64(table.len() as u64);
+            for e in table.iter() {
+                w.u32(e.0);
+                w.u32(e.1);
+                w.u32(e.2);
+            }
+        }
         w.u64(s.starts.len() as u64);
         for st in &s.starts {
             w.u32(*st);
@@ -246,6 +254,32 @@ impl Module {
             }
             image.libcalls.push((site, lc, addend));
         }
+        let mut exn_tables: [Vec<(u32, u32, u32)>; 2] = Default::default();
+        for table in exn_tables.iter_mut() {
+            for _ in 0..r.len().ok_or_else(trunc)? {
+                let e = (r.u32(), r.u32(), r.u32());
+                table.push((
+                    e.0.ok_or_else(trunc)?,
+                    e.1.ok_or_else(trunc)?,
+                    e.2.ok_or_else(trunc)?,
+                ));
+            }
+        }
+        let [exn_sites, exn_items] = exn_tables;
+        // The unwinder trusts these: sites sorted by return address, item
+        // ranges in order and inside the items, handlers inside the code.
+        let code_len = image.bytes.len() as u64;
+        let sites_ok = exn_sites
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].2 <= w[1].2)
+            && exn_sites
+                .iter()
+                .all(|s| u64::from(s.0) <= code_len && s.2 as usize <= exn_items.len());
+        if !sites_ok || exn_items.iter().any(|i| u64::from(i.2) >= code_len) {
+            return Err(bad("bad exception handler table"));
+        }
+        image.exn_sites = exn_sites;
+        image.exn_items = exn_items;
         let mut starts = Vec::new();
         for _ in 0..r.len().ok_or_else(trunc)? {
             starts.push(r.u32().ok_or_else(trunc)?);

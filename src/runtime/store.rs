@@ -43,6 +43,7 @@ pub struct StoreData {
     pub(crate) globals: Vec<GlobalData>,
     pub(crate) host_globals: Vec<Box<VMGlobal>>,
     pub(crate) externrefs: Vec<Box<ExternRefData>>,
+    pub(crate) tags: Vec<super::tag::TagData>,
 }
 
 // SAFETY: a store is used by one thread at a time (it is not Sync); the raw
@@ -71,6 +72,7 @@ impl Store {
             globals: Vec::new(),
             host_globals: Vec::new(),
             externrefs: Vec::new(),
+            tags: Vec::new(),
         });
         data.ctx.store = &mut *data as *mut StoreData as *mut u8;
         Store { data }

@@ -1,9 +1,11 @@
 //! Traps: why wasm stopped, with the spec's message and a backtrace.
 
 use crate::vm::traps::{
-    describe_pcs, trap_message, TrapInfo, TRAP_BAD_SIGNATURE, TRAP_HEAP_MISALIGNED, TRAP_HOST,
-    TRAP_INDIRECT_CALL_TO_NULL, TRAP_TABLE_OUT_OF_BOUNDS, TRAP_UNDEFINED_ELEMENT, TRAP_UNREACHABLE,
+    describe_pcs, trap_message, TrapInfo, TRAP_BAD_SIGNATURE, TRAP_EXCEPTION, TRAP_HEAP_MISALIGNED,
+    TRAP_HOST, TRAP_INDIRECT_CALL_TO_NULL, TRAP_NULL_EXCEPTION, TRAP_TABLE_OUT_OF_BOUNDS,
+    TRAP_UNDEFINED_ELEMENT, TRAP_UNREACHABLE,
 };
+use crate::vm::vmcontext::VMExn;
 use cranelift_codegen::ir::TrapCode as ClifTrap;
 use std::fmt;
 
@@ -20,6 +22,10 @@ pub enum TrapCode {
     IntegerDivisionByZero,
     BadConversionToInteger,
     Unreachable,
+    /// A wasm exception that no handler caught.
+    UncaughtException,
+    /// `throw_ref` of a null reference.
+    NullException,
     Other,
 }
 
@@ -48,6 +54,9 @@ struct TrapInner {
     message: String,
     code: Option<TrapCode>,
     frames: Vec<FrameInfo>,
+    /// For an uncaught exception: the object's address (owned by its
+    /// store; an address, so that a trap stays `Send`).
+    exn: usize,
 }
 
 /// A trap: a message, maybe a code, and the wasm frames it unwound.
@@ -64,6 +73,7 @@ impl Trap {
                 message: message.into(),
                 code: None,
                 frames: Vec::new(),
+                exn: 0,
             }),
         }
     }
@@ -84,6 +94,18 @@ impl Trap {
 
     pub fn code(&self) -> Option<TrapCode> {
         self.inner.code
+    }
+
+    /// Is this an uncaught wasm exception? A host function that returns
+    /// such a trap throws the exception on into the wasm code that called
+    /// it (in the same store), where a handler may catch it.
+    pub fn is_exception(&self) -> bool {
+        self.inner.code == Some(TrapCode::UncaughtException)
+    }
+
+    /// The exception object of an uncaught exception (null otherwise).
+    pub(crate) fn exception_ptr(&self) -> *mut VMExn {
+        self.inner.exn as *mut VMExn
     }
 
     /// The wasm frames, innermost first (empty for a trap made by the host
@@ -109,7 +131,13 @@ impl Trap {
                 Some(t) => *t,
                 None => Trap::new("host function failed"),
             },
-            code => Trap::with_code(map_code(code), trap_message(code)),
+            code => {
+                let mut t = Trap::with_code(map_code(code), trap_message(code));
+                if code == TRAP_EXCEPTION {
+                    t.inner.exn = info.exn as usize;
+                }
+                t
+            }
         };
         if trap.inner.frames.is_empty() {
             trap.inner.frames = describe_pcs(&info.pcs)
@@ -143,6 +171,8 @@ fn map_code(code: ClifTrap) -> TrapCode {
         ClifTrap::INTEGER_DIVISION_BY_ZERO => TrapCode::IntegerDivisionByZero,
         ClifTrap::BAD_CONVERSION_TO_INTEGER => TrapCode::BadConversionToInteger,
         TRAP_UNREACHABLE => TrapCode::Unreachable,
+        TRAP_EXCEPTION => TrapCode::UncaughtException,
+        TRAP_NULL_EXCEPTION => TrapCode::NullException,
         _ => TrapCode::Other,
     }
 }

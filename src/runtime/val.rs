@@ -1,7 +1,7 @@
 //! Values and their conversion to and from the 16-byte raw slots.
 
 use super::store::StoreData;
-use super::{Error, ExternRef, Func};
+use super::{Error, ExnRef, ExternRef, Func};
 use crate::types::ValType;
 use crate::vm::vmcontext::{VMFuncRef, ValRaw};
 
@@ -15,6 +15,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    /// EXNREF: an exception reference.
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -27,6 +29,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -40,6 +43,7 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -72,6 +76,17 @@ impl Val {
                     None => std::ptr::null_mut(),
                 }
             }
+            Val::ExnRef(e) => {
+                raw.externref = match e {
+                    Some(e) if e.store == store.id => e.ptr as *mut u8,
+                    Some(_) => {
+                        return Err(Error::Other(
+                            "exnref used with a store it does not belong to".into(),
+                        ))
+                    }
+                    None => std::ptr::null_mut(),
+                }
+            }
         }
         Ok(raw)
     }
@@ -94,6 +109,13 @@ impl Val {
             ValType::ExternRef => {
                 let p = raw.externref;
                 Val::ExternRef((!p.is_null()).then(|| store.externref_from_ptr(p)))
+            }
+            ValType::ExnRef => {
+                let p = raw.externref as usize;
+                Val::ExnRef((p != 0).then_some(ExnRef {
+                    store: store.id,
+                    ptr: p,
+                }))
             }
         }
     }

@@ -22,6 +22,14 @@ pub struct CodeInfo {
     /// Per function (same order as `funcs`): where it saves callee-saved
     /// registers, for the trap handler.
     pub frames: Vec<FrameSaves>,
+    /// Call sites with exception handlers, sorted: (return-address offset,
+    /// distance from the call's sp up to the frame pointer, end of the
+    /// site's items in `exn_items`).
+    pub exn_sites: Vec<(u32, u32, u32)>,
+    /// Handlers of the call sites, in match order: (vmctx offset of the
+    /// tag's `*const VMTag` slot or `u32::MAX` for a catch-all, sp offset
+    /// of the slot holding the frame's vmctx, handler code offset).
+    pub exn_items: Vec<(u32, u32, u32)>,
 }
 
 /// Where a function's prologue puts the callee-saved registers it uses, so
@@ -43,6 +51,39 @@ impl CodeInfo {
             .binary_search_by_key(&offset, |t| t.0)
             .ok()
             .map(|i| self.traps[i].1)
+    }
+
+    /// The handler for an exception of `tag` thrown through the call whose
+    /// return address is at `offset`, in the frame at `fp`: (handler code
+    /// offset, sp to run it with).
+    ///
+    /// # Safety
+    /// `fp` must be the frame pointer of the live frame stopped at that
+    /// call, and `tag` a live tag.
+    pub unsafe fn find_handler(
+        &self,
+        offset: u32,
+        fp: usize,
+        tag: *const super::vmcontext::VMTag,
+    ) -> Option<(u32, usize)> {
+        let i = self.exn_sites.binary_search_by_key(&offset, |s| s.0).ok()?;
+        let (_, frame, end) = self.exn_sites[i];
+        let begin = if i == 0 { 0 } else { self.exn_sites[i - 1].2 };
+        let sp = fp - frame as usize;
+        let items = self.exn_items.get(begin as usize..end as usize)?;
+        for &(t, ctx, handler) in items {
+            if t == u32::MAX {
+                return Some((handler, sp));
+            }
+            if ctx == u32::MAX {
+                continue;
+            }
+            let vmctx = *((sp + ctx as usize) as *const usize);
+            if *((vmctx + t as usize) as *const *const super::vmcontext::VMTag) == tag {
+                return Some((handler, sp));
+            }
+        }
+        None
     }
 
     /// The function containing `offset`: (index in `funcs`, function start).

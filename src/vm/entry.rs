@@ -156,6 +156,62 @@ std::arch::global_asm!(
     init = sym super::traps::thread_init,
 );
 
+// The throw stub, called by compiled code in the `tail` convention with
+// the exception object in rdi: `[rsp]` is the return address into the
+// throwing code and rbp its frame pointer. It makes a frame (so the chain
+// stays walkable), records in a `throw::ThrowRegs` on its stack the
+// thrower's pc, sp and fp and the callee-saved registers, and lets
+// `throw::craneway_throw_impl` find where the exception goes: a handler
+// (then rax = the object, and the handler's code expects nothing else in
+// registers: a `try_call` of a `tail` callee clobbers them all) or the
+// entry stub's trap landing (then rbx and r12-r15 hold the values the
+// unwinder restored). It never returns.
+std::arch::global_asm!(
+    ".pushsection .text.craneway_throw,\"ax\",@progbits",
+    ".p2align 4",
+    ".globl craneway_throw",
+    ".hidden craneway_throw",
+    ".type craneway_throw, @function",
+    "craneway_throw:",
+        "push rbp",
+        "mov rbp, rsp",
+        "sub rsp, 80",
+        "mov rax, qword ptr [rbp + 8]",
+        "mov qword ptr [rsp], rax",       // pc
+        "lea rax, [rbp + 16]",
+        "mov qword ptr [rsp + 8], rax",   // sp
+        "mov rax, qword ptr [rbp]",
+        "mov qword ptr [rsp + 16], rax",  // fp
+        "mov qword ptr [rsp + 24], rdi",  // payload
+        "mov qword ptr [rsp + 32], rbx",
+        "mov qword ptr [rsp + 40], r12",
+        "mov qword ptr [rsp + 48], r13",
+        "mov qword ptr [rsp + 56], r14",
+        "mov qword ptr [rsp + 64], r15",
+        "mov rsi, rsp",
+        "call {imp}",
+        "mov rbx, qword ptr [rsp + 32]",
+        "mov r12, qword ptr [rsp + 40]",
+        "mov r13, qword ptr [rsp + 48]",
+        "mov r14, qword ptr [rsp + 56]",
+        "mov r15, qword ptr [rsp + 64]",
+        "mov rax, qword ptr [rsp + 24]",
+        "xor edx, edx",
+        "mov rcx, qword ptr [rsp]",
+        "mov rbp, qword ptr [rsp + 16]",
+        "mov rsp, qword ptr [rsp + 8]",
+        "jmp rcx",
+    ".size craneway_throw, . - craneway_throw",
+    ".popsection",
+    imp = sym super::throw::craneway_throw_impl,
+);
+
+extern "C" {
+    /// The throw stub (see above). Declared as a C function only so that
+    /// its address can go into the builtin table; never call it from Rust.
+    pub fn craneway_throw();
+}
+
 // The stub reads only the leading words of the store context (offsets
 // asserted in vmcontext.rs); the rest of it is opaque to it.
 #[allow(improper_ctypes)]

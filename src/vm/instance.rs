@@ -34,6 +34,7 @@ pub struct Imports {
     pub tables: Vec<*mut TableStorage>,
     pub memories: Vec<*mut LinearMemory>,
     pub globals: Vec<*mut VMGlobal>,
+    pub tags: Vec<*const VMTag>,
 }
 
 /// A live instance. Owned by its store; memories and tables it uses are
@@ -58,8 +59,8 @@ pub type InitTrap = cranelift_codegen::ir::TrapCode;
 impl InstanceHandle {
     /// Builds the vmctx: header, type ids, imports, memory/table/global
     /// pointers, defined globals (initialised) and function references.
-    /// `memories` and `tables` hold the imported ones first, then the
-    /// defined ones the caller created.
+    /// `memories`, `tables` and `tags` hold the imported ones first, then
+    /// the defined ones the caller created.
     ///
     /// # Safety
     /// All pointers must be valid and outlive the instance; `store_ctx` must
@@ -70,6 +71,7 @@ impl InstanceHandle {
         imports: &Imports,
         memories: Vec<*mut LinearMemory>,
         tables: Vec<*mut TableStorage>,
+        tags: &[*const VMTag],
     ) -> Box<InstanceHandle> {
         let offsets = &module.offsets;
         let layout = Layout::from_size_align(offsets.size().max(16), 16).expect("vmctx layout");
@@ -131,6 +133,9 @@ impl InstanceHandle {
                 type_id: module.type_ids[info.funcs[index as usize] as usize],
                 _pad: 0,
             });
+        }
+        for (i, t) in tags.iter().enumerate() {
+            w(offsets.tag(i as u32), *t as usize);
         }
         for (i, g) in imports.globals.iter().enumerate() {
             w(offsets.global_ptr(i as u32), *g as usize);

@@ -7,7 +7,7 @@
 //! emit on hosts without SSE4.1.
 
 use super::instance::{instance_of, range};
-use super::vmcontext::NUM_BUILTINS;
+use super::vmcontext::{VMExn, VMStoreContext, VMTag, NUM_BUILTINS, VMCTX_STORE_CTX};
 use cranelift_codegen::ir::LibCall;
 
 type Op5 = unsafe extern "C" fn(*mut u8, u32, u32, u32, u32, u32) -> u32;
@@ -26,6 +26,9 @@ pub struct Builtins {
     table_fill: unsafe extern "C" fn(*mut u8, u32, u32, usize, u32) -> u32,
     table_init: Op5,
     elem_drop: Drop1,
+    exn_new: unsafe extern "C" fn(*mut u8, u32) -> *mut VMExn,
+    /// Not a C function: the `tail`-convention throw stub.
+    throw: unsafe extern "C" fn(),
 }
 const _: () = assert!(std::mem::size_of::<Builtins>() == NUM_BUILTINS * 8);
 
@@ -40,6 +43,8 @@ pub static BUILTINS: Builtins = Builtins {
     table_fill,
     table_init,
     elem_drop,
+    exn_new,
+    throw: super::entry::craneway_throw,
 };
 
 const OK: u32 = 0;
@@ -182,6 +187,16 @@ unsafe extern "C" fn table_init(
         Ok(()) => OK,
         Err(_) => TRAP,
     }
+}
+
+/// A new exception object of tag `tag` (an index into the caller's tags),
+/// in the store's arena; compiled code then stores the values into it.
+unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32) -> *mut VMExn {
+    let inst = instance_of(vmctx);
+    let slot = inst.module.offsets.tag(tag) as usize;
+    let tag = *(vmctx.add(slot) as *const *const VMTag);
+    let ctx = *(vmctx.add(VMCTX_STORE_CTX as usize) as *const *mut VMStoreContext);
+    (*ctx).exns.alloc(tag, ctx, (*tag).nparams)
 }
 
 unsafe extern "C" fn elem_drop(vmctx: *mut u8, seg: u32) {

@@ -9,5 +9,6 @@ pub mod entry;
 pub mod instance;
 pub mod libcalls;
 pub mod memory;
+pub mod throw;
 pub mod traps;
 pub mod vmcontext;

@@ -47,10 +47,15 @@ pub const TRAP_INTERRUPT: TrapCode = TrapCode::unwrap_user(7);
 pub const TRAP_NULL_REFERENCE: TrapCode = TrapCode::unwrap_user(8);
 /// A misaligned atomic access.
 pub const TRAP_HEAP_MISALIGNED: TrapCode = TrapCode::unwrap_user(9);
+/// A wasm exception no handler caught reached the host (recorded by the
+/// throw stub, never a code trap site).
+pub const TRAP_EXCEPTION: TrapCode = TrapCode::unwrap_user(10);
+/// `throw_ref` of a null reference.
+pub const TRAP_NULL_EXCEPTION: TrapCode = TrapCode::unwrap_user(11);
 
 /// Every trap code compiled code may carry: Cranelift's reserved ones and
 /// ours (a serialized module with any other code is refused).
-pub const TRAP_CODES: [TrapCode; 14] = [
+pub const TRAP_CODES: [TrapCode; 16] = [
     TrapCode::STACK_OVERFLOW,
     TrapCode::INTEGER_OVERFLOW,
     TrapCode::HEAP_OUT_OF_BOUNDS,
@@ -65,6 +70,8 @@ pub const TRAP_CODES: [TrapCode; 14] = [
     TRAP_INTERRUPT,
     TRAP_NULL_REFERENCE,
     TRAP_HEAP_MISALIGNED,
+    TRAP_EXCEPTION,
+    TRAP_NULL_EXCEPTION,
 ];
 
 /// The spec's message for a trap code.
@@ -83,6 +90,8 @@ pub fn trap_message(code: TrapCode) -> &'static str {
         TRAP_INTERRUPT => "interrupted",
         TRAP_NULL_REFERENCE => "null reference",
         TRAP_UNDEFINED_ELEMENT => "undefined element",
+        TRAP_EXCEPTION => "uncaught wasm exception",
+        TRAP_NULL_EXCEPTION => "null exception reference",
         _ => "host function trapped",
     }
 }
@@ -94,6 +103,8 @@ pub struct TrapInfo {
     pub pcs: Vec<usize>,
     /// The host function's error for `TRAP_HOST`.
     pub host: Option<Box<dyn Any + Send>>,
+    /// The exception object for `TRAP_EXCEPTION` (owned by the store).
+    pub exn: *mut super::vmcontext::VMExn,
 }
 
 /// Calls `funcref`'s array-call code on `values` with the store context
@@ -138,6 +149,7 @@ pub fn take_trap(ctx: &mut VMStoreContext) -> Box<TrapInfo> {
         code: t.code.unwrap_or(TRAP_UNREACHABLE),
         pcs: t.trace[..t.trace_len.min(MAX_FRAMES)].to_vec(),
         host: ctx.host_trap.take(),
+        exn: std::mem::replace(&mut ctx.pending_exn, std::ptr::null_mut()),
     })
 }
 
@@ -271,7 +283,7 @@ unsafe extern "C" fn handle_signal(
 /// Where in its function a trap happened, which says which of the
 /// function's register saves have been made.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Where {
+pub(super) enum Where {
     /// The prologue's stack check: the frame is made, nothing is saved.
     StackCheck,
     /// Past the prologue (any trap site of the body): everything is saved.
@@ -315,9 +327,9 @@ fn frame_state(pc: usize) -> Option<(u32, u32)> {
 
 /// Where the entry stub resumes: its stack pointer during the call, and the
 /// frame pointer of its caller.
-struct Stub {
-    sp: usize,
-    fp: usize,
+pub(super) struct Stub {
+    pub sp: usize,
+    pub fp: usize,
 }
 
 /// Follows the frame-pointer chain from a trap in wasm code up to the entry
@@ -328,7 +340,7 @@ struct Stub {
 /// where the stub resumes and whether its call was the outermost one, or
 /// None if the chain leaves wasm code before it reaches a stub (then the
 /// fault is not ours).
-unsafe fn unwind_to_entry(
+pub(super) unsafe fn unwind_to_entry(
     pc: usize,
     at: Where,
     mut fp: usize,

@@ -94,6 +94,65 @@ pub struct VMGlobal {
     pub bytes: [u8; 16],
 }
 
+/// An exception tag. Its identity is its address: the store owns one box
+/// per defined tag, and imports share the exporter's.
+#[repr(C)]
+pub struct VMTag {
+    /// Engine-wide interned id of the tag's function type.
+    pub type_id: u32,
+    /// Number of values an exception of this tag carries.
+    pub nparams: u32,
+}
+
+/// An exception object: this header, then `nvalues` 16-byte value slots
+/// (each value little-endian at the start of its slot, 32-bit values
+/// zero-extended to 8 bytes, as in the array calling convention). Owned by
+/// its store's `ExnArena`; `exnref` values are its address.
+#[repr(C, align(16))]
+pub struct VMExn {
+    pub tag: *const VMTag,
+    /// The store the object belongs to (so a re-throw needs no vmctx).
+    pub store_ctx: *mut VMStoreContext,
+    pub nvalues: u32,
+    pub _pad: [u32; 3],
+}
+pub const EXN_TAG: i32 = offset_of!(VMExn, tag) as i32;
+/// Where the value slots start.
+pub const EXN_VALUES: i32 = size_of::<VMExn>() as i32;
+const _: () = assert!(size_of::<VMExn>() == 32 && EXN_TAG == 0);
+
+/// The exception objects of a store, freed with it: each object is its own
+/// 16-aligned allocation that never moves.
+#[derive(Default)]
+pub struct ExnArena {
+    objects: Vec<Box<[u128]>>,
+}
+
+impl ExnArena {
+    /// A new exception object of `tag` with `nvalues` zeroed slots.
+    pub fn alloc(
+        &mut self,
+        tag: *const VMTag,
+        store_ctx: *mut VMStoreContext,
+        nvalues: u32,
+    ) -> *mut VMExn {
+        let words = 2 + nvalues as usize;
+        let mut obj = vec![0u128; words].into_boxed_slice();
+        let p = obj.as_mut_ptr() as *mut VMExn;
+        // SAFETY: the allocation is 16-aligned (u128) and at least 32 bytes.
+        unsafe {
+            p.write(VMExn {
+                tag,
+                store_ctx,
+                nvalues,
+                _pad: [0; 3],
+            })
+        };
+        self.objects.push(obj);
+        p
+    }
+}
+
 /// Per-store state that compiled code reads through every vmctx, and that
 /// the entry stub (`entry.rs`) and the trap handler use.
 #[repr(C)]
@@ -112,6 +171,10 @@ pub struct VMStoreContext {
     /// A host function's failure, waiting for the trap it caused to reach
     /// its entry.
     pub host_trap: Option<Box<dyn std::any::Any + Send>>,
+    /// The exception of the last trap when it was an uncaught exception.
+    pub pending_exn: *mut VMExn,
+    /// Every exception object thrown in this store.
+    pub exns: ExnArena,
 }
 pub const STORE_CTX_STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
 pub const STORE_CTX_TRAP_ARG: i32 = offset_of!(VMStoreContext, trap_arg) as i32;
@@ -147,6 +210,8 @@ impl VMStoreContext {
                 trace: [0; MAX_FRAMES],
             },
             host_trap: None,
+            pending_exn: std::ptr::null_mut(),
+            exns: ExnArena::default(),
         }
     }
 }
@@ -160,21 +225,27 @@ pub type HostCallback = unsafe extern "C" fn(*mut u8, *mut ValRaw, usize, *mut u
 /// The context a host function's `VMFuncRef::vmctx` points to. The
 /// wasm-to-host trampoline calls `callback(env, values, len, caller_vmctx)`
 /// directly, and when it returns an error `failed(self, error)`, then traps
-/// with `TRAP_HOST`.
+/// with `TRAP_HOST` (or throws the exception `failed` returned).
 #[repr(C)]
 pub struct VMHostFuncContext {
     pub magic: u32,
     pub _pad: u32,
     pub callback: HostCallback,
     pub env: *mut u8,
-    pub failed: unsafe extern "C" fn(*mut VMHostFuncContext, *mut u8),
+    /// Records the failure and returns NULL, or returns the exception
+    /// object to throw on into the caller when the failure is an uncaught
+    /// wasm exception of this store that the host function passed on.
+    pub failed: unsafe extern "C" fn(*mut VMHostFuncContext, *mut u8) -> *mut VMExn,
     /// Owner-defined data (the runtime's host function record).
     pub data: *mut u8,
+    /// The throw stub (`entry::craneway_throw`), for that re-throw.
+    pub throw: unsafe extern "C" fn(),
 }
 pub const HOST_CTX_MAGIC: u32 = u32::from_le_bytes(*b"host");
 pub const HOST_CTX_CALLBACK: i32 = offset_of!(VMHostFuncContext, callback) as i32;
 pub const HOST_CTX_ENV: i32 = offset_of!(VMHostFuncContext, env) as i32;
 pub const HOST_CTX_FAILED: i32 = offset_of!(VMHostFuncContext, failed) as i32;
+pub const HOST_CTX_THROW: i32 = offset_of!(VMHostFuncContext, throw) as i32;
 
 /// Magic at the start of every instance vmctx.
 pub const VMCTX_MAGIC: u32 = u32::from_le_bytes(*b"core");
@@ -192,8 +263,9 @@ const _: () = assert!(align_of::<VMGlobal>() == 16);
 /// Layout after the header: interned type ids (u32 each), imported function
 /// pointers (`*const VMFuncRef`), memory pointers (`*mut VMMemoryDef`, all
 /// memories), table pointers (`*mut VMTableDef`, all tables), global pointers
-/// (`*mut VMGlobal`, all globals), defined globals (`VMGlobal` each), defined
-/// function references (`VMFuncRef` each).
+/// (`*mut VMGlobal`, all globals), tag pointers (`*const VMTag`, all tags),
+/// defined globals (`VMGlobal` each), defined function references
+/// (`VMFuncRef` each).
 #[derive(Clone, Debug)]
 pub struct VMOffsets {
     num_imported_funcs: u32,
@@ -203,6 +275,7 @@ pub struct VMOffsets {
     memories: u32,
     tables: u32,
     globals: u32,
+    tags: u32,
     defined_globals: u32,
     defined_funcrefs: u32,
     size: u32,
@@ -220,7 +293,8 @@ impl VMOffsets {
         let memories = imported_funcs + ptr * info.num_imported_funcs;
         let tables = memories + ptr * info.memories.len() as u32;
         let globals = tables + ptr * info.tables.len() as u32;
-        let defined_globals = align(globals + ptr * info.globals.len() as u32, 16);
+        let tags = globals + ptr * info.globals.len() as u32;
+        let defined_globals = align(tags + ptr * info.tags.len() as u32, 16);
         let num_defined_globals = info.globals.len() as u32 - info.num_imported_globals;
         let defined_funcrefs = defined_globals + 16 * num_defined_globals;
         let size = defined_funcrefs + 32 * info.num_defined_funcs();
@@ -232,6 +306,7 @@ impl VMOffsets {
             memories,
             tables,
             globals,
+            tags,
             defined_globals,
             defined_funcrefs,
             size,
@@ -257,6 +332,10 @@ impl VMOffsets {
     }
     pub fn global_ptr(&self, global: u32) -> i32 {
         (self.globals + 8 * global) as i32
+    }
+    /// The `*const VMTag` slot of exception tag `tag`.
+    pub fn tag(&self, tag: u32) -> i32 {
+        (self.tags + 8 * tag) as i32
     }
     /// Storage of a defined global, by its index in the global index space.
     pub fn defined_global(&self, global: u32) -> i32 {
@@ -299,5 +378,10 @@ pub enum Builtin {
     TableInit,
     /// (vmctx, elem)
     ElemDrop,
+    /// (vmctx, tag) -> a new exception object of tag `tag` (an index)
+    ExnNew,
+    /// The throw stub `entry::craneway_throw(exn)`: `tail` convention,
+    /// never returns (not a C function; see `throw.rs`).
+    Throw,
 }
-pub const NUM_BUILTINS: usize = 10;
+pub const NUM_BUILTINS: usize = 12;

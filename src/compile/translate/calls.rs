@@ -20,10 +20,12 @@ impl Translator<'_> {
                     .map(|t| &self.env.info.types[*t as usize])
                     .ok_or("internal compiler error: call of an unknown function")?;
                 let args = self.popn(ty.params().len());
-                let call = self
-                    .env
-                    .call_function(&mut self.builder, function_index, &args);
-                let results = self.builder.inst_results(call).to_vec();
+                let results = self.env.call_function(
+                    &mut self.builder,
+                    function_index,
+                    &args,
+                    &self.handlers,
+                );
                 self.pushn(&results);
             }
             Operator::CallIndirect {
@@ -71,10 +73,9 @@ impl Translator<'_> {
                 let mismatch = self.ins().icmp(IntCC::NotEqual, actual, expected);
                 self.ins().trapnz(mismatch, TRAP_BAD_SIGNATURE);
                 let sig = self.env.type_signature(&mut self.builder, type_index);
-                let call = self
-                    .env
-                    .call_funcref(&mut self.builder, sig, funcref, &args);
-                let results = self.builder.inst_results(call).to_vec();
+                let results =
+                    self.env
+                        .call_funcref(&mut self.builder, sig, funcref, &args, &self.handlers);
                 self.pushn(&results);
             }
             _ => return Ok(false),

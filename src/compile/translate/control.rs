@@ -136,12 +136,22 @@ impl Translator<'_> {
     /// unreachable ends (or reaches its `else`).
     pub fn translate_unreachable(&mut self, op: &Operator<'_>) -> TResult {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. }
+            | Operator::Try { .. } => {
                 self.dead_depth += 1;
             }
             Operator::Else if self.dead_depth == 0 => self.translate_else(),
             Operator::End if self.dead_depth == 0 => self.translate_end(),
             Operator::End => self.dead_depth -= 1,
+            Operator::Catch { .. } | Operator::CatchAll | Operator::Delegate { .. }
+                if self.dead_depth == 0 =>
+            {
+                self.translate_legacy_clause(op)?;
+            }
+            Operator::Delegate { .. } => self.dead_depth -= 1,
             _ => {}
         }
         Ok(())
@@ -149,7 +159,7 @@ impl Translator<'_> {
 
     /// The block a branch `depth` frames out goes to and how many values it
     /// carries; marks the frame's exit as reached.
-    fn branch_target(&mut self, depth: u32) -> (cranelift_codegen::ir::Block, usize) {
+    pub(super) fn branch_target(&mut self, depth: u32) -> (cranelift_codegen::ir::Block, usize) {
         let i = self.control.len() - 1 - depth as usize;
         let frame = &mut self.control[i];
         if !matches!(frame.kind, FrameKind::Loop { .. }) {
@@ -174,7 +184,7 @@ impl Translator<'_> {
 
     /// Falls through to the end of the innermost frame: a jump to its
     /// `dest` with its results (for a loop too, unlike a branch).
-    fn fall_through(&mut self) {
+    pub(super) fn fall_through(&mut self) {
         let frame = self.control.last_mut().expect("validated: inside a frame");
         frame.dest_reached = true;
         let (dest, n) = (frame.dest, frame.results.len());
@@ -210,7 +220,7 @@ impl Translator<'_> {
 
     /// Ends the innermost frame: control continues at its `dest` if
     /// anything reaches it; the function's own frame returns from there.
-    fn translate_end(&mut self) {
+    pub(super) fn translate_end(&mut self) {
         if self.reachable {
             self.fall_through();
         }
@@ -229,6 +239,7 @@ impl Translator<'_> {
                 self.ins().jump(frame.dest, &args);
                 frame.dest_reached = true;
             }
+            FrameKind::TryTable { .. } | FrameKind::LegacyTry { .. } => self.end_try(&frame.kind),
             _ => {}
         }
         self.builder.seal_block(frame.dest);

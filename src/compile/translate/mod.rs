@@ -18,6 +18,7 @@
 //! | `memory.rs` | scalar loads and stores, bounds checks, memory.size/grow/copy/fill/init, data.drop |
 //! | `table.rs` | table.get/set/size/grow/copy/fill/init, elem.drop, ref.null/is_null/func |
 //! | `calls.rs` | call, call_indirect |
+//! | `exceptions.rs` | throw, throw_ref, try_table, legacy try/catch/catch_all/rethrow/delegate |
 //! | `simd.rs` | every v128 operator, its loads and stores included |
 //!
 //! Reachability is decided in one place: while the current code is dead,
@@ -26,6 +27,7 @@
 
 mod calls;
 mod control;
+mod exceptions;
 mod memory;
 mod numeric;
 mod simd;
@@ -121,6 +123,7 @@ impl Translator<'_> {
             || self.translate_memory(op)?
             || self.translate_table(op)?
             || self.translate_call(op)?
+            || self.translate_exception(op)?
             || self.translate_simd(op)?;
         if handled {
             Ok(())

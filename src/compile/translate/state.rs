@@ -32,6 +32,22 @@ pub enum FrameKind {
         else_params: Vec<ir::Value>,
         else_seen: bool,
     },
+    /// A `try_table`: its catch clauses are `handlers[ckpt..]`, going to
+    /// `catch_blocks` (sealed at its `end`). See `exceptions.rs`.
+    TryTable {
+        ckpt: usize,
+        catch_blocks: Vec<ir::Block>,
+    },
+    /// A legacy `try`: `landing` (parameter `exn`) catches everything
+    /// thrown in its body; its catch clauses test the tag there in turn,
+    /// `dispatch` being where the next test goes (None after catch_all).
+    LegacyTry {
+        ckpt: usize,
+        landing: ir::Block,
+        exn: ir::Value,
+        dispatch: Option<ir::Block>,
+        in_catch: bool,
+    },
 }
 
 /// One entry of the control stack.
@@ -71,6 +87,8 @@ pub struct Translator<'a> {
     pub dead_depth: u32,
     /// Every local (parameters first) with its wasm type.
     pub locals: Vec<(Variable, ValType)>,
+    /// The active exception handlers (see `exceptions.rs`).
+    pub handlers: crate::compile::func_env::Handlers,
 }
 
 impl<'a> Translator<'a> {
@@ -111,6 +129,7 @@ impl<'a> Translator<'a> {
             reachable: true,
             dead_depth: 0,
             locals,
+            handlers: Vec::new(),
         }
     }
 
@@ -130,7 +149,7 @@ impl<'a> Translator<'a> {
     pub fn zero(&mut self, ty: ValType) -> ir::Value {
         match ty {
             ValType::I32 => self.builder.ins().iconst(I32, 0),
-            ValType::I64 | ValType::FuncRef | ValType::ExternRef => {
+            ValType::I64 | ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
                 self.builder.ins().iconst(I64, 0)
             }
             ValType::F32 => self.builder.ins().f32const(0.0),

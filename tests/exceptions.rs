@@ -1,0 +1,196 @@
+//! Exception handling beyond the spec testsuite: exceptions reaching the
+//! host, crossing host frames, tags across instances, serialized handler
+//! tables, and many throws in one store.
+
+use craneway::*;
+
+fn instantiate(store: &mut Store, wat: &str, imports: &[Extern]) -> Instance {
+    let bytes = wat::parse_str(wat).expect("test module parses");
+    let module = Module::new(store.engine(), &bytes).expect("test module compiles");
+    Instance::new(store, &module, imports).expect("test module instantiates")
+}
+
+fn call_i32(store: &mut Store, inst: Instance, name: &str, arg: i32) -> Result<i32, Error> {
+    let f = inst.get_func(&*store, name).expect("export exists");
+    let mut results = [Val::I32(0)];
+    f.call(store, &[Val::I32(arg)], &mut results)?;
+    match results[0] {
+        Val::I32(v) => Ok(v),
+        other => panic!("not an i32: {other:?}"),
+    }
+}
+
+const THROWER: &str = r#"(module
+    (tag $e (export "e") (param i32))
+    (func $thrower (export "throw") (param i32) (result i32)
+        local.get 0 throw $e)
+    (func (export "catch") (param i32) (result i32)
+        (block $h (result i32)
+            (try_table (result i32) (catch $e $h)
+                local.get 0 call $thrower))
+        i32.const 100 i32.add)
+    (func (export "trap-not-caught") (param i32) (result i32)
+        (block $h
+            (try_table (catch_all $h) unreachable))
+        i32.const 7))"#;
+
+#[test]
+fn uncaught_exception_is_a_trap_saying_so() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, THROWER, &[]);
+    let err = call_i32(&mut store, inst, "throw", 5).unwrap_err();
+    let trap = err.trap().expect("a trap");
+    assert_eq!(trap.code(), Some(TrapCode::UncaughtException));
+    assert!(trap.is_exception());
+    assert_eq!(trap.message(), "uncaught wasm exception");
+    assert!(
+        !trap.frames().is_empty(),
+        "the throw site is in the backtrace"
+    );
+    // The store stays usable, and a caught exception returns normally.
+    assert_eq!(call_i32(&mut store, inst, "catch", 5).unwrap(), 105);
+    // A trap is never caught by a handler.
+    let err = call_i32(&mut store, inst, "trap-not-caught", 0).unwrap_err();
+    let trap = err.trap().expect("a trap");
+    assert_eq!(trap.code(), Some(TrapCode::Unreachable));
+    assert!(!trap.is_exception());
+}
+
+/// wasm -> host -> wasm throws -> the host passes the error on -> the outer
+/// wasm catches it; or the host swallows it.
+#[test]
+fn exceptions_cross_host_frames_when_the_host_passes_them_on() {
+    let mut store = Store::new(&Engine::default());
+    let inner = instantiate(&mut store, THROWER, &[]);
+    let tag = inner.get_tag(&store, "e").expect("tag export");
+    let throw = inner.get_func(&store, "throw").unwrap();
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    let host = Func::new(&mut store, ty, move |mut caller, args, results| {
+        let mut r = [Val::I32(0)];
+        match throw.call(&mut caller, args, &mut r) {
+            Ok(()) => unreachable!("it throws"),
+            // An odd argument: pass the exception on; even: swallow it.
+            Err(e) => {
+                let trap = e.trap().expect("a trap").clone();
+                assert!(trap.is_exception());
+                let Val::I32(x) = args[0] else { unreachable!() };
+                if x % 2 == 1 {
+                    return Err(trap);
+                }
+                results[0] = Val::I32(-1);
+                Ok(())
+            }
+        }
+    });
+    let outer = instantiate(
+        &mut store,
+        r#"(module
+            (import "h" "f" (func $f (param i32) (result i32)))
+            (import "m" "e" (tag $e (param i32)))
+            (tag $other (param i32))
+            (func (export "outer") (param i32) (result i32)
+                (block $h (result i32)
+                    (try_table (result i32) (catch $other $h) (catch $e $h)
+                        local.get 0 call $f))
+                i32.const 1000 i32.add)
+            (func (export "no-handler") (param i32) (result i32)
+                local.get 0 call $f))"#,
+        &[Extern::Func(host), Extern::Tag(tag)],
+    );
+    assert_eq!(call_i32(&mut store, outer, "outer", 3).unwrap(), 1003);
+    assert_eq!(call_i32(&mut store, outer, "outer", 4).unwrap(), -1 + 1000);
+    let err = call_i32(&mut store, outer, "no-handler", 5).unwrap_err();
+    assert_eq!(
+        err.trap().unwrap().code(),
+        Some(TrapCode::UncaughtException)
+    );
+}
+
+#[test]
+fn a_host_trap_is_not_an_exception() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    let host = Func::new(&mut store, ty, |_, _, _| Err(Trap::new("host says no")));
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (import "h" "f" (func $f (param i32) (result i32)))
+            (func (export "f") (param i32) (result i32)
+                (block $h (try_table (catch_all $h) local.get 0 call $f drop))
+                i32.const 1))"#,
+        &[Extern::Func(host)],
+    );
+    let err = call_i32(&mut store, inst, "f", 0).unwrap_err();
+    assert_eq!(err.trap().unwrap().message(), "host says no");
+}
+
+#[test]
+fn serialized_modules_keep_their_handler_tables() {
+    let engine = Engine::default();
+    let bytes = wat::parse_str(THROWER).unwrap();
+    let blob = Module::new(&engine, &bytes).unwrap().serialize();
+    let module = Module::deserialize(&engine, &blob).unwrap();
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    assert_eq!(call_i32(&mut store, inst, "catch", 1).unwrap(), 101);
+}
+
+#[test]
+fn tags_link_by_identity_and_type() {
+    let mut store = Store::new(&Engine::default());
+    let t1 = Tag::new(&mut store, &FuncType::new([ValType::I32], [])).unwrap();
+    let t2 = Tag::new(&mut store, &FuncType::new([ValType::I32], [])).unwrap();
+    let wat = r#"(module
+        (import "m" "a" (tag $a (param i32)))
+        (import "m" "b" (tag $b (param i32)))
+        (func (export "f") (param i32) (result i32)
+            (block $h (result i32)
+                (try_table (result i32) (catch $b $h) local.get 0 throw $a))
+            i32.const 10 i32.add))"#;
+    // Same tag twice: caught through the alias.
+    let inst = instantiate(&mut store, wat, &[Extern::Tag(t1), Extern::Tag(t1)]);
+    assert_eq!(call_i32(&mut store, inst, "f", 1).unwrap(), 11);
+    // Two tags of the same type are still different tags.
+    let inst = instantiate(&mut store, wat, &[Extern::Tag(t1), Extern::Tag(t2)]);
+    let err = call_i32(&mut store, inst, "f", 1).unwrap_err();
+    assert_eq!(
+        err.trap().unwrap().code(),
+        Some(TrapCode::UncaughtException)
+    );
+    // A tag of another type does not link.
+    let t3 = Tag::new(&mut store, &FuncType::new([ValType::I64], [])).unwrap();
+    let bytes = wat::parse_str(wat).unwrap();
+    let module = Module::new(store.engine(), &bytes).unwrap();
+    let err = Instance::new(&mut store, &module, &[Extern::Tag(t1), Extern::Tag(t3)]).unwrap_err();
+    assert!(matches!(&err, Error::Link(m) if m.contains("incompatible import type")));
+    assert!(Tag::new(&mut store, &FuncType::new([], [ValType::I32])).is_err());
+}
+
+#[test]
+fn many_throws_and_deep_unwinds_in_one_store() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (tag $e (param i64 f64 v128))
+            (func $deep (param i32)
+                local.get 0
+                if
+                    local.get 0 i32.const 1 i32.sub call $deep
+                else
+                    i64.const 42 f64.const 1.5 v128.const i32x4 1 2 3 4 throw $e
+                end)
+            (func (export "loop") (param i32) (result i32) (local i32)
+                (loop $l
+                    (block $h (result i64 f64 v128)
+                        (try_table (catch $e $h) i32.const 50 call $deep)
+                        unreachable)
+                    i32x4.extract_lane 3 local.get 1 i32.add local.set 1
+                    drop drop
+                    local.get 0 i32.const 1 i32.sub local.tee 0
+                    br_if $l)
+                local.get 1))"#,
+        &[],
+    );
+    assert_eq!(call_i32(&mut store, inst, "loop", 10_000).unwrap(), 40_000);
+}
