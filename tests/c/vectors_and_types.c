@@ -82,8 +82,12 @@ static void value_types(void) {
   /* Kinds that do not exist. */
   CHECK(wasm_valtype_new(5) == NULL);
   CHECK(wasm_valtype_new(127) == NULL);
-  CHECK(wasm_valtype_new(130) == NULL);
+  CHECK(wasm_valtype_new(131) == NULL);
   CHECK(wasm_valtype_new(255) == NULL);
+  /* craneway.h's exnref kind exists. */
+  t = wasm_valtype_new(CRANEWAY_EXNREF);
+  CHECK(t != NULL && wasm_valtype_kind(t) == CRANEWAY_EXNREF);
+  wasm_valtype_delete(t);
 
   /* The inline helpers. */
   t = wasm_valtype_new_i32();

@@ -1,0 +1,149 @@
+/* Exception handling through the C API: an uncaught wasm exception is a
+ * trap with its own message; an exception crosses a C host function that
+ * returns the trap of its inner call (wasm -> host -> wasm throws -> the
+ * host returns the error -> the outer wasm catches it); tags are left out
+ * of imports and exports (wasm.h cannot express them), and a module that
+ * imports one cannot be instantiated; exnref values have their own kind. */
+#include "check.h"
+
+static wasm_func_t* thrower; /* the instance's "throw" export, set below */
+static int host_calls;
+
+/* Calls "throw" with its argument; returns its trap (passing the exception
+ * on) for an odd argument, swallows it (returning -1) for an even one. */
+static wasm_trap_t* pass_on_cb(void* env, const wasm_val_vec_t* args,
+                               wasm_val_vec_t* results) {
+  wasm_val_t a[1] = {WASM_I32_VAL(args->data[0].of.i32)};
+  wasm_val_t r[1] = {WASM_INIT_VAL};
+  wasm_trap_t* trap;
+  (void)env;
+  host_calls++;
+  trap = CALL(thrower, a, r);
+  CHECK(trap != NULL);
+  if (trap == NULL || args->data[0].of.i32 % 2 == 1) return trap;
+  wasm_trap_delete(trap);
+  results->data[0].kind = WASM_I32;
+  results->data[0].of.i32 = -1;
+  return NULL;
+}
+
+static const char* const WAT =
+    "(module"
+    "  (import \"\" \"h\" (func $h (param i32) (result i32)))"
+    "  (tag $e (export \"e\") (param i32))"
+    "  (tag $other (param i32))"
+    "  (func (export \"throw\") (param i32) (result i32) local.get 0 throw $e)"
+    "  (func (export \"outer\") (param i32) (result i32)"
+    "    (block $c (result i32)"
+    "      (try_table (result i32) (catch $other $c) (catch $e $c)"
+    "        local.get 0 call $h))"
+    "    i32.const 100 i32.add)"
+    "  (func (export \"no-handler\") (param i32) (result i32) local.get 0 call $h)"
+    "  (func (export \"null-exn\") (result exnref) ref.null exn))";
+
+static void exceptions(wasm_store_t* store) {
+  wasm_valtype_t* i32[2] = {wasm_valtype_new_i32(), wasm_valtype_new_i32()};
+  wasm_valtype_vec_t params, results;
+  wasm_functype_t* ft;
+  wasm_func_t* host;
+  wasm_module_t* module;
+  wasm_instance_t* instance;
+  wasm_extern_t* imports[1];
+  wasm_exporttype_vec_t export_types;
+  wasm_extern_vec_t exports;
+  wasm_val_t a[1], r[1];
+  wasm_trap_t* trap;
+  wasm_message_t msg;
+
+  wasm_valtype_vec_new(&params, 1, &i32[0]);
+  wasm_valtype_vec_new(&results, 1, &i32[1]);
+  ft = wasm_functype_new(&params, &results);
+  host = wasm_func_new_with_env(store, ft, pass_on_cb, NULL, NULL);
+  wasm_functype_delete(ft);
+  module = COMPILE(store, WAT);
+  if (module == NULL) {
+    wasm_func_delete(host);
+    return;
+  }
+  /* The tag export is left out: four exports, the functions. */
+  wasm_module_exports(module, &export_types);
+  CHECK_INT(export_types.size, 4);
+  wasm_exporttype_vec_delete(&export_types);
+  imports[0] = wasm_func_as_extern(host);
+  instance = INSTANTIATE(store, module, imports, 1);
+  wasm_module_delete(module);
+  if (instance == NULL) {
+    wasm_func_delete(host);
+    return;
+  }
+  wasm_instance_exports(instance, &exports);
+  CHECK_INT(exports.size, 4);
+  thrower = export_func(&exports, 0);
+
+  /* Uncaught: a trap that says so, with the throw site in its trace. */
+  a[0] = (wasm_val_t)WASM_I32_VAL(5);
+  trap = CALL(thrower, a, r);
+  CHECK(trap != NULL);
+  if (trap != NULL) {
+    wasm_frame_vec_t trace;
+    wasm_trap_message(trap, &msg);
+    CHECK_MSG(&msg, "uncaught wasm exception");
+    wasm_byte_vec_delete(&msg);
+    wasm_trap_trace(trap, &trace);
+    CHECK(trace.size >= 1);
+    wasm_frame_vec_delete(&trace);
+    wasm_trap_delete(trap);
+  }
+
+  /* Passed on by the host: caught by the outer wasm's handler. */
+  a[0] = (wasm_val_t)WASM_I32_VAL(7);
+  r[0] = (wasm_val_t)WASM_INIT_VAL;
+  CHECK_NO_TRAP(CALL(export_func(&exports, 1), a, r));
+  CHECK_INT(r[0].of.i32, 107);
+  /* Swallowed by the host: a normal return. */
+  a[0] = (wasm_val_t)WASM_I32_VAL(8);
+  CHECK_NO_TRAP(CALL(export_func(&exports, 1), a, r));
+  CHECK_INT(r[0].of.i32, 99);
+  /* Passed on with no handler above: back to C as the same kind of trap. */
+  a[0] = (wasm_val_t)WASM_I32_VAL(9);
+  CHECK_TRAP(CALL(export_func(&exports, 2), a, r), "uncaught wasm exception");
+  CHECK_INT(host_calls, 3);
+
+  /* exnref: its own kind, null only. */
+  r[0] = (wasm_val_t)WASM_INIT_VAL;
+  CHECK_NO_TRAP(CALL_RESULTS(export_func(&exports, 3), r));
+  CHECK_INT(r[0].kind, CRANEWAY_EXNREF);
+  CHECK(r[0].of.ref == NULL);
+
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+  wasm_func_delete(host);
+}
+
+/* A module importing a tag: the import is not listed, and instantiating
+ * fails with a message instead of linking something else. */
+static void tag_imports(wasm_store_t* store) {
+  wasm_module_t* module = COMPILE(store,
+                                  "(module (import \"m\" \"t\" (tag (param i32)))"
+                                  "  (import \"m\" \"g\" (global i32)))");
+  wasm_importtype_vec_t imports;
+  wasm_extern_vec_t none = WASM_EMPTY_VEC;
+  wasm_trap_t* trap = NULL;
+  if (module == NULL) return;
+  wasm_module_imports(module, &imports);
+  CHECK_INT(imports.size, 1);
+  wasm_importtype_vec_delete(&imports);
+  CHECK(wasm_instance_new(store, module, &none, &trap) == NULL);
+  CHECK_TRAP(trap, "imports an exception tag");
+  wasm_module_delete(module);
+}
+
+int main(void) {
+  wasm_engine_t* engine = wasm_engine_new();
+  wasm_store_t* store = wasm_store_new(engine);
+  exceptions(store);
+  tag_imports(store);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+  return check_done("exceptions");
+}
