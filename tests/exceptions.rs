@@ -194,3 +194,31 @@ fn many_throws_and_deep_unwinds_in_one_store() {
     );
     assert_eq!(call_i32(&mut store, inst, "loop", 10_000).unwrap(), 40_000);
 }
+
+/// An exception trap of one store returned by a host function of another
+/// (even after the first store is gone) is that host function's failure,
+/// never thrown into the second store.
+#[test]
+fn an_exception_of_another_store_is_not_thrown_on() {
+    let engine = Engine::default();
+    let trap = {
+        let mut other = Store::new(&engine);
+        let inst = instantiate(&mut other, THROWER, &[]);
+        let err = call_i32(&mut other, inst, "throw", 1).unwrap_err();
+        err.trap().unwrap().clone()
+    };
+    let mut store = Store::new(&engine);
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    let host = Func::new(&mut store, ty, move |_, _, _| Err(trap.clone()));
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (import "h" "f" (func $f (param i32) (result i32)))
+            (func (export "f") (param i32) (result i32)
+                (block $h (try_table (catch_all $h) local.get 0 call $f drop))
+                i32.const 1))"#,
+        &[Extern::Func(host)],
+    );
+    let err = call_i32(&mut store, inst, "f", 0).unwrap_err();
+    assert_eq!(err.trap().unwrap().message(), "uncaught wasm exception");
+}

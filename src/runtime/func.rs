@@ -389,7 +389,9 @@ fn trap_of(store: &mut StoreData, funcref: *const VMFuncRef) -> Trap {
     let store: &StoreData = store;
     // SAFETY: the entered funcref is live in this store.
     let entry = unsafe { entry_instance(&*funcref) };
-    let mut trap = Trap::from_info(*info, |start, index| store.frame_names(start, index, entry));
+    let mut trap = Trap::from_info(*info, store.id, |start, index| {
+        store.frame_names(start, index, entry)
+    });
     if trap.code() == Some(super::TrapCode::UninitializedElement) {
         trap.set_message(format!("uninitialized element {}", store.ctx.trap_arg));
     }
@@ -463,9 +465,8 @@ unsafe extern "C" fn native_failed(ctx: *mut VMHostFuncContext, error: *mut u8) 
 unsafe fn record_failure(ctx: *mut VMHostFuncContext, trap: Trap) -> *mut VMExn {
     let hf = &*((*ctx).data as *const HostFunc);
     let store = &mut *hf.store;
-    let exn = trap.exception_ptr();
-    let store_ctx: *mut crate::vm::vmcontext::VMStoreContext = &mut *store.ctx;
-    if !exn.is_null() && (*exn).store_ctx == store_ctx {
+    let exn = trap.exception_of(store.id);
+    if !exn.is_null() {
         return exn;
     }
     traps::set_host_trap(&mut store.ctx, Box::new(trap));

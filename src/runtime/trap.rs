@@ -54,9 +54,10 @@ struct TrapInner {
     message: String,
     code: Option<TrapCode>,
     frames: Vec<FrameInfo>,
-    /// For an uncaught exception: the object's address (owned by its
-    /// store; an address, so that a trap stays `Send`).
-    exn: usize,
+    /// For an uncaught exception: the id of the store that owns the object
+    /// and the object's address (an address, so that a trap stays `Send`;
+    /// only used while that store is alive, see `exception_of`).
+    exn: Option<(u64, usize)>,
 }
 
 /// A trap: a message, maybe a code, and the wasm frames it unwound.
@@ -73,7 +74,7 @@ impl Trap {
                 message: message.into(),
                 code: None,
                 frames: Vec::new(),
-                exn: 0,
+                exn: None,
             }),
         }
     }
@@ -103,9 +104,14 @@ impl Trap {
         self.inner.code == Some(TrapCode::UncaughtException)
     }
 
-    /// The exception object of an uncaught exception (null otherwise).
-    pub(crate) fn exception_ptr(&self) -> *mut VMExn {
-        self.inner.exn as *mut VMExn
+    /// The exception object of an uncaught exception of the store with id
+    /// `store` (null for anything else, such as a trap kept from a store
+    /// that is gone).
+    pub(crate) fn exception_of(&self, store: u64) -> *mut VMExn {
+        match self.inner.exn {
+            Some((id, p)) if id == store => p as *mut VMExn,
+            _ => std::ptr::null_mut(),
+        }
     }
 
     /// The wasm frames, innermost first (empty for a trap made by the host
@@ -125,7 +131,12 @@ impl Trap {
 
     /// Builds the trap a failed call returns; `modules` resolves code
     /// addresses to names.
-    pub(crate) fn from_info(info: TrapInfo, names: impl Fn(usize, u32) -> FrameNames) -> Trap {
+    /// `store` is the id of the store the call ran in.
+    pub(crate) fn from_info(
+        info: TrapInfo,
+        store: u64,
+        names: impl Fn(usize, u32) -> FrameNames,
+    ) -> Trap {
         let mut trap = match info.code {
             TRAP_HOST => match info.host.and_then(|h| h.downcast::<Trap>().ok()) {
                 Some(t) => *t,
@@ -134,7 +145,7 @@ impl Trap {
             code => {
                 let mut t = Trap::with_code(map_code(code), trap_message(code));
                 if code == TRAP_EXCEPTION {
-                    t.inner.exn = info.exn as usize;
+                    t.inner.exn = (!info.exn.is_null()).then_some((store, info.exn as usize));
                 }
                 t
             }
