@@ -222,3 +222,46 @@ fn an_exception_of_another_store_is_not_thrown_on() {
     let err = call_i32(&mut store, inst, "f", 0).unwrap_err();
     assert_eq!(err.trap().unwrap().message(), "uncaught wasm exception");
 }
+
+/// Stack exhaustion under many handlers is a trap, not an exception, and
+/// throwing from close to the stack limit works.
+#[test]
+fn exhaustion_under_handlers_and_throws_near_the_limit() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (tag $e (param i32))
+            (func $rec (export "rec") (param i32) (result i32)
+                (block $h (result i32)
+                    (try_table (result i32) (catch $e $h)
+                        local.get 0 i32.const 1 i32.add call $rec))
+                i32.const 1 i32.add)
+            (func $down (export "down") (param i32) (result i32)
+                local.get 0
+                if (result i32)
+                    local.get 0 i32.const 1 i32.sub call $down
+                else
+                    i32.const 9 throw $e
+                end)
+            (func (export "deep") (param i32) (result i32)
+                (block $h (result i32)
+                    (try_table (result i32) (catch $e $h)
+                        local.get 0 call $down)))
+            (func (export "probe") (param i32) (result i32)
+                (block $h
+                    (try_table (catch_all $h)
+                        local.get 0 call $down return))
+                i32.const -1))"#,
+        &[],
+    );
+    let err = call_i32(&mut store, inst, "rec", 0).unwrap_err();
+    assert_eq!(err.trap().unwrap().code(), Some(TrapCode::StackOverflow));
+    // Find a depth close to the limit, then throw from there.
+    let mut depth = 1000;
+    while call_i32(&mut store, inst, "deep", depth * 2).is_ok() {
+        depth *= 2;
+    }
+    assert_eq!(call_i32(&mut store, inst, "deep", depth).unwrap(), 9);
+    assert_eq!(call_i32(&mut store, inst, "probe", depth).unwrap(), -1);
+}
