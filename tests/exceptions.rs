@@ -265,3 +265,45 @@ fn exhaustion_under_handlers_and_throws_near_the_limit() {
     assert_eq!(call_i32(&mut store, inst, "deep", depth).unwrap(), 9);
     assert_eq!(call_i32(&mut store, inst, "probe", depth).unwrap(), -1);
 }
+
+/// Objects a plain catch received are reused, so a throwing loop runs in
+/// bounded memory; objects kept as exnref values count against a per-store
+/// limit, past which `throw` traps.
+#[test]
+fn exception_objects_are_recycled_or_bounded() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (tag $e (param i32))
+            (func $t (param i32) local.get 0 throw $e)
+            (func (export "plain") (param $n i32) (result i32) (local $c i32)
+                (loop $l
+                    (block $h (result i32)
+                        (try_table (catch $e $h) local.get $n call $t)
+                        unreachable)
+                    drop
+                    local.get $c i32.const 1 i32.add local.set $c
+                    local.get $n i32.const 1 i32.sub local.tee $n br_if $l)
+                local.get $c)
+            (func (export "kept") (param $n i32) (result i32) (local $c i32)
+                (loop $l
+                    (block $h (result i32 exnref)
+                        (try_table (catch_ref $e $h) local.get $n call $t)
+                        unreachable)
+                    drop drop
+                    local.get $c i32.const 1 i32.add local.set $c
+                    local.get $n i32.const 1 i32.sub local.tee $n br_if $l)
+                local.get $c))"#,
+        &[],
+    );
+    // More throws than the limit allows live objects (48 bytes each).
+    let n = 6_000_000;
+    assert_eq!(call_i32(&mut store, inst, "plain", n).unwrap(), n);
+    let err = call_i32(&mut store, inst, "kept", n).unwrap_err();
+    assert_eq!(
+        err.trap().unwrap().message(),
+        "too many live exception objects"
+    );
+    assert!(!err.trap().unwrap().is_exception());
+}

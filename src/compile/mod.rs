@@ -106,6 +106,7 @@ pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
             sig.returns.push(AbiParam::new(I64));
             return sig;
         }
+        Builtin::ExnRelease => (vec![AbiParam::new(I64)], false),
         Builtin::Throw => (Vec::new(), false),
     };
     sig.params.extend(params);

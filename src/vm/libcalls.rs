@@ -27,6 +27,7 @@ pub struct Builtins {
     table_init: Op5,
     elem_drop: Drop1,
     exn_new: unsafe extern "C" fn(*mut u8, u32) -> *mut VMExn,
+    exn_release: unsafe extern "C" fn(*mut u8, *mut VMExn),
     /// Not a C function: the `tail`-convention throw stub.
     throw: unsafe extern "C" fn(),
 }
@@ -44,6 +45,7 @@ pub static BUILTINS: Builtins = Builtins {
     table_init,
     elem_drop,
     exn_new,
+    exn_release,
     throw: super::entry::craneway_throw,
 };
 
@@ -191,12 +193,19 @@ unsafe extern "C" fn table_init(
 
 /// A new exception object of tag `tag` (an index into the caller's tags),
 /// in the store's arena; compiled code then stores the values into it.
+/// Null (compiled code traps) when the store holds too many.
 unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32) -> *mut VMExn {
     let inst = instance_of(vmctx);
     let slot = inst.module.offsets.tag(tag) as usize;
     let tag = *(vmctx.add(slot) as *const *const VMTag);
     let ctx = *(vmctx.add(VMCTX_STORE_CTX as usize) as *const *mut VMStoreContext);
     (*ctx).exns.alloc(tag, ctx, (*tag).nparams)
+}
+
+/// A plain catch handler is done with `exn` (see `ExnArena::release`).
+unsafe extern "C" fn exn_release(vmctx: *mut u8, exn: *mut VMExn) {
+    let ctx = *(vmctx.add(VMCTX_STORE_CTX as usize) as *const *mut VMStoreContext);
+    (*ctx).exns.release(exn);
 }
 
 unsafe extern "C" fn elem_drop(vmctx: *mut u8, seg: u32) {

@@ -21,7 +21,7 @@ use super::entry::{
     craneway_call_trapped_outer, STUB_CTX,
 };
 use super::traps::{unwind_to_entry, Where, TRAP_EXCEPTION};
-use super::vmcontext::{VMExn, VMStoreContext, MAX_FRAMES};
+use super::vmcontext::{VMExn, VMStoreContext, EXN_EXPOSED, MAX_FRAMES};
 
 /// What the throw stub and `craneway_throw_impl` share (on the stub's
 /// stack; the offsets are the stub's).
@@ -89,6 +89,8 @@ pub(super) unsafe extern "C" fn craneway_throw_impl(exn: *mut VMExn, r: &mut Thr
     (*rec).code = Some(TRAP_EXCEPTION);
     (*rec).trace = trace;
     (*rec).trace_len = n;
+    // The host gets the object: it is never recycled.
+    (*exn).flags |= EXN_EXPOSED;
     (*ctx).pending_exn = exn;
     r.pc = if is_outer {
         std::ptr::addr_of!(craneway_call_trapped_outer) as usize

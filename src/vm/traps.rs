@@ -52,10 +52,12 @@ pub const TRAP_HEAP_MISALIGNED: TrapCode = TrapCode::unwrap_user(9);
 pub const TRAP_EXCEPTION: TrapCode = TrapCode::unwrap_user(10);
 /// `throw_ref` of a null reference.
 pub const TRAP_NULL_EXCEPTION: TrapCode = TrapCode::unwrap_user(11);
+/// `throw` when the store holds `MAX_EXN_BYTES` of exception objects.
+pub const TRAP_EXN_LIMIT: TrapCode = TrapCode::unwrap_user(12);
 
 /// Every trap code compiled code may carry: Cranelift's reserved ones and
 /// ours (a serialized module with any other code is refused).
-pub const TRAP_CODES: [TrapCode; 16] = [
+pub const TRAP_CODES: [TrapCode; 17] = [
     TrapCode::STACK_OVERFLOW,
     TrapCode::INTEGER_OVERFLOW,
     TrapCode::HEAP_OUT_OF_BOUNDS,
@@ -72,6 +74,7 @@ pub const TRAP_CODES: [TrapCode; 16] = [
     TRAP_HEAP_MISALIGNED,
     TRAP_EXCEPTION,
     TRAP_NULL_EXCEPTION,
+    TRAP_EXN_LIMIT,
 ];
 
 /// The spec's message for a trap code.
@@ -92,6 +95,7 @@ pub fn trap_message(code: TrapCode) -> &'static str {
         TRAP_UNDEFINED_ELEMENT => "undefined element",
         TRAP_EXCEPTION => "uncaught wasm exception",
         TRAP_NULL_EXCEPTION => "null exception reference",
+        TRAP_EXN_LIMIT => "too many live exception objects",
         _ => "host function trapped",
     }
 }

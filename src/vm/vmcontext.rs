@@ -114,42 +114,81 @@ pub struct VMExn {
     /// The store the object belongs to (so a re-throw needs no vmctx).
     pub store_ctx: *mut VMStoreContext,
     pub nvalues: u32,
-    pub _pad: [u32; 3],
+    /// `EXN_EXPOSED` once the object may be referenced from anywhere but
+    /// the handler it is thrown to (an `exnref` value, a legacy catch, a
+    /// trap); only objects never exposed are recycled.
+    pub flags: u32,
+    pub _pad: [u32; 2],
 }
 pub const EXN_TAG: i32 = offset_of!(VMExn, tag) as i32;
+pub const EXN_FLAGS: i32 = offset_of!(VMExn, flags) as i32;
+pub const EXN_EXPOSED: u32 = 1;
+/// Most bytes of exception objects one store may hold at once: past it,
+/// `throw` traps (a module throwing in a loop with `catch_ref` can keep
+/// every object reachable; this bounds what that costs the host).
+pub const MAX_EXN_BYTES: usize = 256 << 20;
 /// Where the value slots start.
 pub const EXN_VALUES: i32 = size_of::<VMExn>() as i32;
 const _: () = assert!(size_of::<VMExn>() == 32 && EXN_TAG == 0);
 
 /// The exception objects of a store, freed with it: each object is its own
-/// 16-aligned allocation that never moves.
+/// 16-aligned allocation that never moves. Objects a plain `catch` received
+/// without exposing them are unreachable afterwards and are reused (by
+/// number of values) for later throws.
 #[derive(Default)]
 pub struct ExnArena {
     objects: Vec<Box<[u128]>>,
+    free: std::collections::HashMap<u32, Vec<*mut VMExn>>,
+    bytes: usize,
 }
 
 impl ExnArena {
-    /// A new exception object of `tag` with `nvalues` zeroed slots.
+    /// A new exception object of `tag` with `nvalues` zeroed slots, or
+    /// null when the store holds `MAX_EXN_BYTES` of them already.
     pub fn alloc(
         &mut self,
         tag: *const VMTag,
         store_ctx: *mut VMStoreContext,
         nvalues: u32,
     ) -> *mut VMExn {
+        let header = VMExn {
+            tag,
+            store_ctx,
+            nvalues,
+            flags: 0,
+            _pad: [0; 2],
+        };
+        if let Some(p) = self.free.get_mut(&nvalues).and_then(|v| v.pop()) {
+            // SAFETY: a released object of this arena with room for
+            // `nvalues` slots after its header; nothing else refers to it.
+            unsafe {
+                p.write(header);
+                std::ptr::write_bytes((p as *mut u128).add(2), 0, nvalues as usize);
+            }
+            return p;
+        }
         let words = 2 + nvalues as usize;
+        if self.bytes + 16 * words > MAX_EXN_BYTES {
+            return std::ptr::null_mut();
+        }
+        self.bytes += 16 * words;
         let mut obj = vec![0u128; words].into_boxed_slice();
         let p = obj.as_mut_ptr() as *mut VMExn;
         // SAFETY: the allocation is 16-aligned (u128) and at least 32 bytes.
-        unsafe {
-            p.write(VMExn {
-                tag,
-                store_ctx,
-                nvalues,
-                _pad: [0; 3],
-            })
-        };
+        unsafe { p.write(header) };
         self.objects.push(obj);
         p
+    }
+
+    /// Takes back an object its handler is done with, unless it is exposed.
+    ///
+    /// # Safety
+    /// `p` must be an object of this arena that is not already released.
+    pub unsafe fn release(&mut self, p: *mut VMExn) {
+        if (*p).flags & EXN_EXPOSED == 0 {
+            (*p).flags |= EXN_EXPOSED; // a second release is a no-op
+            self.free.entry((*p).nvalues).or_default().push(p);
+        }
     }
 }
 
@@ -380,8 +419,10 @@ pub enum Builtin {
     ElemDrop,
     /// (vmctx, tag) -> a new exception object of tag `tag` (an index)
     ExnNew,
+    /// (vmctx, exn): a plain catch is done with exception object `exn`
+    ExnRelease,
     /// The throw stub `entry::craneway_throw(exn)`: `tail` convention,
     /// never returns (not a C function; see `throw.rs`).
     Throw,
 }
-pub const NUM_BUILTINS: usize = 12;
+pub const NUM_BUILTINS: usize = 13;

@@ -15,6 +15,11 @@
 //!   innermost-first order of the table tries them left to right.
 //! - `throw t`: allocates the object (`Builtin::ExnNew`), stores the
 //!   operands into it, and calls the throw stub (`vm::throw`).
+//! - Objects: a plain `catch`/`catch_all` clause gives the object back to
+//!   the store's arena after reading its values (`Builtin::ExnRelease`);
+//!   `catch_ref`, a legacy catch and an uncaught exception mark it exposed
+//!   (an `exnref` or `rethrow` may still reach it), which keeps it for the
+//!   store's life.
 //! - Legacy `try`: one catch-all landing block; its `catch` clauses compare
 //!   the object's tag there in turn, and when none matches the object is
 //!   thrown again under the enclosing handlers. `delegate l` throws it
@@ -25,8 +30,8 @@ use super::state::{FrameKind, Translator};
 use super::TResult;
 use crate::compile::func_env::FuncEnv;
 use crate::compile::ir_type;
-use crate::vm::traps::TRAP_NULL_EXCEPTION;
-use crate::vm::vmcontext::{Builtin, EXN_TAG, EXN_VALUES};
+use crate::vm::traps::{TRAP_EXN_LIMIT, TRAP_NULL_EXCEPTION};
+use crate::vm::vmcontext::{Builtin, EXN_EXPOSED, EXN_FLAGS, EXN_TAG, EXN_VALUES};
 use cranelift_codegen::ir::{self, condcodes::IntCC, types::*, InstBuilder, MemFlagsData};
 use wasmparser::{Catch, Operator};
 
@@ -39,6 +44,7 @@ impl Translator<'_> {
                 let args = self.popn(n);
                 let tag = self.index_const(*tag_index);
                 let exn = self.call_builtin_value(Builtin::ExnNew, &[tag])?;
+                self.ins().trapz(exn, TRAP_EXN_LIMIT);
                 for (i, v) in args.into_iter().enumerate() {
                     self.ins()
                         .store(MemFlagsData::trusted(), v, exn, EXN_VALUES + 16 * i as i32);
@@ -77,7 +83,12 @@ impl Translator<'_> {
                         None => Vec::new(),
                     };
                     if with_ref {
+                        self.mark_exposed(exn);
                         args.push(exn);
+                    } else {
+                        // Nothing refers to the object any more.
+                        self.env
+                            .call_builtin(&mut self.builder, Builtin::ExnRelease, &[exn]);
                     }
                     // The label counts from the frame around the try_table
                     // (not pushed yet).
@@ -135,6 +146,17 @@ impl Translator<'_> {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Marks exception object `exn` as exposed (never recycled): it becomes
+    /// an `exnref` value or stays reachable for a legacy `rethrow`.
+    fn mark_exposed(&mut self, exn: ir::Value) {
+        let flags = self
+            .ins()
+            .load(I32, MemFlagsData::trusted(), exn, EXN_FLAGS);
+        let flags = self.ins().bor_imm_u(flags, i64::from(EXN_EXPOSED));
+        self.ins()
+            .store(MemFlagsData::trusted(), flags, exn, EXN_FLAGS);
     }
 
     /// The parameter types of tag `tag`.
@@ -220,6 +242,7 @@ impl Translator<'_> {
                 let n = self.handlers_inside(target);
                 if let Some(d) = dispatch {
                     self.builder.switch_to_block(d);
+                    self.mark_exposed(exn);
                     let handlers = self.handlers[..n].to_vec();
                     self.env.throw(&mut self.builder, exn, &handlers);
                 }
@@ -233,6 +256,7 @@ impl Translator<'_> {
             Operator::Catch { tag_index } => {
                 let d = dispatch.ok_or("internal compiler error: catch after catch_all")?;
                 self.builder.switch_to_block(d);
+                self.mark_exposed(exn);
                 let vmctx = FuncEnv::vmctx(&self.builder);
                 let flags = MemFlagsData::trusted().with_readonly();
                 let actual = self.ins().load(I64, flags, exn, EXN_TAG);
@@ -256,6 +280,7 @@ impl Translator<'_> {
             Operator::CatchAll => {
                 let d = dispatch.ok_or("internal compiler error: catch_all after catch_all")?;
                 self.builder.switch_to_block(d);
+                self.mark_exposed(exn);
                 if let FrameKind::LegacyTry { dispatch, .. } = &mut self.control[i].kind {
                     *dispatch = None;
                 }
@@ -297,6 +322,7 @@ impl Translator<'_> {
                 // No clause matched: on to the enclosing handlers.
                 if let Some(d) = dispatch {
                     self.builder.switch_to_block(d);
+                    self.mark_exposed(exn);
                     self.env.throw(&mut self.builder, exn, &self.handlers);
                 }
             }
