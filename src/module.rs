@@ -207,15 +207,17 @@ pub fn parse(
 fn table_type(t: &wasmparser::TableType) -> TableType {
     TableType {
         element: ValType::from_ref_type(t.element_type).unwrap_or(ValType::FuncRef),
-        minimum: t.initial as u32,
-        maximum: t.maximum.map(|m| m as u32),
+        minimum: t.initial,
+        maximum: t.maximum,
+        table64: t.table64,
     }
 }
 
 fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
     MemoryType {
-        minimum: m.initial as u32,
-        maximum: m.maximum.map(|m| m as u32),
+        minimum: m.initial,
+        maximum: m.maximum,
+        memory64: m.memory64,
     }
 }
 

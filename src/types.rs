@@ -116,19 +116,23 @@ pub struct GlobalType {
     pub mutable: bool,
 }
 
-/// A linear memory's type, in 64 KiB pages.
+/// A linear memory's type, in 64 KiB pages. `memory64` memories take i64
+/// addresses; their limits may exceed 32 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
-    pub minimum: u32,
-    pub maximum: Option<u32>,
+    pub minimum: u64,
+    pub maximum: Option<u64>,
+    pub memory64: bool,
 }
 
 /// A table's type: element type (a reference type) and limits in elements.
+/// `table64` tables take i64 indices; their limits may exceed 32 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TableType {
     pub element: ValType,
-    pub minimum: u32,
-    pub maximum: Option<u32>,
+    pub minimum: u64,
+    pub maximum: Option<u64>,
+    pub table64: bool,
 }
 
 /// The type of something that can be imported or exported.
@@ -170,10 +174,10 @@ pub struct ExportType {
 /// Does a provided limit range `(min, max)` satisfy a required `(min, max)`?
 /// (Import subtyping of memories and tables.)
 pub(crate) fn limits_match(
-    actual_min: u32,
-    actual_max: Option<u32>,
-    want_min: u32,
-    want_max: Option<u32>,
+    actual_min: u64,
+    actual_max: Option<u64>,
+    want_min: u64,
+    want_max: Option<u64>,
 ) -> bool {
     actual_min >= want_min
         && match (actual_max, want_max) {

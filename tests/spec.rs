@@ -388,22 +388,27 @@ fn spectest_exports(store: &mut Store) -> Result<HashMap<String, Extern>, String
         .map_err(|e| format!("spectest {name}: {}", describe_error(&e)))?;
         m.insert(name.to_string(), Extern::Global(g));
     }
-    let table = Table::new(
-        &mut *store,
-        TableType {
-            element: ValType::FuncRef,
-            minimum: 10,
-            maximum: Some(20),
-        },
-        Val::FuncRef(None),
-    )
-    .map_err(|e| format!("spectest table: {}", describe_error(&e)))?;
-    m.insert("table".to_string(), Extern::Table(table));
+    // `table64` is the reference interpreter's 64-bit twin of `table`.
+    for (name, table64) in [("table", false), ("table64", true)] {
+        let table = Table::new(
+            &mut *store,
+            TableType {
+                element: ValType::FuncRef,
+                minimum: 10,
+                maximum: Some(20),
+                table64,
+            },
+            Val::FuncRef(None),
+        )
+        .map_err(|e| format!("spectest {name}: {}", describe_error(&e)))?;
+        m.insert(name.to_string(), Extern::Table(table));
+    }
     let memory = Memory::new(
         &mut *store,
         MemoryType {
             minimum: 1,
             maximum: Some(2),
+            memory64: false,
         },
     )
     .map_err(|e| format!("spectest memory: {}", describe_error(&e)))?;

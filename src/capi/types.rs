@@ -68,22 +68,30 @@ const _: () = {
     assert!(std::mem::offset_of!(wasm_limits_t, max) == 4);
 };
 
-/// The C limits for a runtime range.
-pub(crate) fn limits(min: u32, max: Option<u32>) -> wasm_limits_t {
+/// The C limits for a runtime range. Values beyond 32 bits (64-bit memories
+/// and tables) saturate to `UINT32_MAX`, which for `max` reads as "no
+/// maximum": wasm.h cannot say more, `craneway_*type_limits64` can.
+pub(crate) fn limits(min: u64, max: Option<u64>) -> wasm_limits_t {
+    let sat = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
     wasm_limits_t {
-        min,
-        max: max.unwrap_or(wasm_limits_max_default),
+        min: sat(min),
+        max: max.map_or(wasm_limits_max_default, sat),
     }
 }
 
 /// The runtime range `(min, max)` for C limits (the inverse of `limits`).
-pub(crate) fn limits_range(l: &wasm_limits_t) -> (u32, Option<u32>) {
+pub(crate) fn limits_range(l: &wasm_limits_t) -> (u64, Option<u64>) {
     let max = if l.max == wasm_limits_max_default {
         None
     } else {
-        Some(l.max)
+        Some(l.max.into())
     };
-    (l.min, max)
+    (l.min.into(), max)
+}
+
+/// The runtime range for 64-bit C limits: `max == UINT64_MAX` is no maximum.
+fn limits64_range(min: u64, max: u64) -> (u64, Option<u64>) {
+    (min, (max != u64::MAX).then_some(max))
 }
 
 /// The C kind of a value type.
@@ -225,12 +233,16 @@ struct GlobalInner {
 #[derive(Clone)]
 struct TableInner {
     element: wasm_valtype_t,
+    /// The 32-bit view `wasm_tabletype_limits` lends (saturated).
     limits: wasm_limits_t,
+    ty: TableType,
 }
 
 #[derive(Clone)]
 struct MemoryInner {
+    /// The 32-bit view `wasm_memorytype_limits` lends (saturated).
     limits: wasm_limits_t,
+    ty: MemoryType,
 }
 
 fn valtype_vec(types: &[ValType]) -> OwnedVec<Option<Box<wasm_valtype_t>>> {
@@ -295,13 +307,8 @@ impl wasm_externtype_t {
                 content: wasm_valtype_t { ty: g.content },
                 mutable: g.mutable,
             }),
-            ExternType::Table(t) => ExternTypeInner::Table(TableInner {
-                element: wasm_valtype_t { ty: t.element },
-                limits: limits(t.minimum, t.maximum),
-            }),
-            ExternType::Memory(m) => ExternTypeInner::Memory(MemoryInner {
-                limits: limits(m.minimum, m.maximum),
-            }),
+            ExternType::Table(t) => ExternTypeInner::Table(TableInner::new(t)),
+            ExternType::Memory(m) => ExternTypeInner::Memory(MemoryInner::new(m)),
         };
         wasm_externtype_t { which }
     }
@@ -336,20 +343,29 @@ impl GlobalInner {
 }
 
 impl TableInner {
-    fn ty(&self) -> TableType {
-        let (minimum, maximum) = limits_range(&self.limits);
-        TableType {
-            element: self.element.ty,
-            minimum,
-            maximum,
+    fn new(ty: TableType) -> TableInner {
+        TableInner {
+            element: wasm_valtype_t { ty: ty.element },
+            limits: limits(ty.minimum, ty.maximum),
+            ty,
         }
+    }
+
+    fn ty(&self) -> TableType {
+        self.ty
     }
 }
 
 impl MemoryInner {
+    fn new(ty: MemoryType) -> MemoryInner {
+        MemoryInner {
+            limits: limits(ty.minimum, ty.maximum),
+            ty,
+        }
+    }
+
     fn ty(&self) -> MemoryType {
-        let (minimum, maximum) = limits_range(&self.limits);
-        MemoryType { minimum, maximum }
+        self.ty
     }
 }
 
@@ -636,10 +652,7 @@ pub extern "C" fn wasm_globaltype_mutability(ty: Option<&wasm_globaltype_t>) -> 
 
 impl wasm_tabletype_t {
     pub(crate) fn new(ty: TableType) -> Box<wasm_tabletype_t> {
-        Self::wrap(TableInner {
-            element: wasm_valtype_t { ty: ty.element },
-            limits: limits(ty.minimum, ty.maximum),
-        })
+        Self::wrap(TableInner::new(ty))
     }
 
     pub(crate) fn ty(&self) -> TableType {
@@ -672,10 +685,71 @@ pub extern "C" fn wasm_tabletype_new(
     if !element.ty.is_ref() {
         return None;
     }
-    Some(wasm_tabletype_t::wrap(TableInner {
-        element: *element,
-        limits: *limits,
+    let (minimum, maximum) = limits_range(limits);
+    Some(wasm_tabletype_t::new(TableType {
+        element: element.ty,
+        minimum,
+        maximum,
+        table64: false,
     }))
+}
+
+/// Creates a 64-bit table type (a `table64`, indexed by i64) with elements
+/// of type `element` (which it takes) and size range `min` to `max`
+/// elements, `max == UINT64_MAX` meaning no maximum; the caller owns it.
+/// Returns NULL if `element` is NULL or not a reference type (it is freed
+/// then). Whether the limits can be met is checked by `wasm_table_new`.
+#[no_mangle]
+pub extern "C" fn craneway_tabletype_new64(
+    element: Option<Box<wasm_valtype_t>>,
+    min: u64,
+    max: u64,
+) -> Option<Box<wasm_tabletype_t>> {
+    let element = element?;
+    if !element.ty.is_ref() {
+        return None;
+    }
+    let (minimum, maximum) = limits64_range(min, max);
+    Some(wasm_tabletype_t::new(TableType {
+        element: element.ty,
+        minimum,
+        maximum,
+        table64: true,
+    }))
+}
+
+/// Whether table type `ty` is a 64-bit table (indexed by i64). False if
+/// `ty` is NULL.
+#[no_mangle]
+pub extern "C" fn craneway_tabletype_is64(ty: Option<&wasm_tabletype_t>) -> bool {
+    ty.is_some_and(|t| t.inner().ty.table64)
+}
+
+/// Writes the full 64-bit size range of table type `ty` to `*min` and
+/// `*max` (`UINT64_MAX` when there is no maximum) and returns true; for a
+/// NULL `ty` writes 0 and `UINT64_MAX` and returns false.
+/// (`wasm_tabletype_limits` saturates values beyond 32 bits.)
+#[no_mangle]
+pub extern "C" fn craneway_tabletype_limits64(
+    ty: Option<&wasm_tabletype_t>,
+    min: &mut std::mem::MaybeUninit<u64>,
+    max: &mut std::mem::MaybeUninit<u64>,
+) -> bool {
+    let range = ty.map(|t| (t.inner().ty.minimum, t.inner().ty.maximum));
+    write_limits64(range, min, max)
+}
+
+/// Writes `range` (or 0 and no maximum) to the out-parameters; whether
+/// there was a range.
+fn write_limits64(
+    range: Option<(u64, Option<u64>)>,
+    min: &mut std::mem::MaybeUninit<u64>,
+    max: &mut std::mem::MaybeUninit<u64>,
+) -> bool {
+    let (lo, hi) = range.unwrap_or((0, None));
+    min.write(lo);
+    max.write(hi.unwrap_or(u64::MAX));
+    range.is_some()
 }
 
 /// Returns the element type of table type `ty`, borrowed from it. Returns
@@ -698,9 +772,7 @@ pub extern "C" fn wasm_tabletype_limits(ty: Option<&wasm_tabletype_t>) -> Option
 
 impl wasm_memorytype_t {
     pub(crate) fn new(ty: MemoryType) -> Box<wasm_memorytype_t> {
-        Self::wrap(MemoryInner {
-            limits: limits(ty.minimum, ty.maximum),
-        })
+        Self::wrap(MemoryInner::new(ty))
     }
 
     pub(crate) fn ty(&self) -> MemoryType {
@@ -726,14 +798,56 @@ super::declare_type!(
 pub extern "C" fn wasm_memorytype_new(
     limits: Option<&wasm_limits_t>,
 ) -> Option<Box<wasm_memorytype_t>> {
-    limits.map(|l| wasm_memorytype_t::wrap(MemoryInner { limits: *l }))
+    let (minimum, maximum) = limits_range(limits?);
+    Some(wasm_memorytype_t::new(MemoryType {
+        minimum,
+        maximum,
+        memory64: false,
+    }))
 }
 
 /// Returns the size range of memory type `ty` in pages, borrowed from it.
-/// Returns NULL if `ty` is NULL.
+/// Returns NULL if `ty` is NULL. Deviation for 64-bit memories: a limit
+/// beyond 32 bits saturates to `UINT32_MAX` (for `max`, the same as "no
+/// maximum"); `craneway_memorytype_limits64` gives the exact values.
 #[no_mangle]
 pub extern "C" fn wasm_memorytype_limits(ty: Option<&wasm_memorytype_t>) -> Option<&wasm_limits_t> {
     ty.map(|t| &t.inner().limits)
+}
+
+/// Creates a 64-bit memory type (a `memory64`, addressed by i64) with size
+/// range `min` to `max` pages of 64 KiB, `max == UINT64_MAX` meaning no
+/// maximum; the caller owns it. Never NULL. Whether the limits can be met
+/// (at most 2^48 pages, and within what Craneway reserves for a 64-bit
+/// memory) is checked by `wasm_memory_new`.
+#[no_mangle]
+pub extern "C" fn craneway_memorytype_new64(min: u64, max: u64) -> Box<wasm_memorytype_t> {
+    let (minimum, maximum) = limits64_range(min, max);
+    wasm_memorytype_t::new(MemoryType {
+        minimum,
+        maximum,
+        memory64: true,
+    })
+}
+
+/// Whether memory type `ty` is a 64-bit memory (addressed by i64). False
+/// if `ty` is NULL.
+#[no_mangle]
+pub extern "C" fn craneway_memorytype_is64(ty: Option<&wasm_memorytype_t>) -> bool {
+    ty.is_some_and(|t| t.inner().ty.memory64)
+}
+
+/// Writes the full 64-bit size range of memory type `ty` in pages to `*min`
+/// and `*max` (`UINT64_MAX` when there is no maximum) and returns true; for
+/// a NULL `ty` writes 0 and `UINT64_MAX` and returns false.
+#[no_mangle]
+pub extern "C" fn craneway_memorytype_limits64(
+    ty: Option<&wasm_memorytype_t>,
+    min: &mut std::mem::MaybeUninit<u64>,
+    max: &mut std::mem::MaybeUninit<u64>,
+) -> bool {
+    let range = ty.map(|t| (t.inner().ty.minimum, t.inner().ty.maximum));
+    write_limits64(range, min, max)
 }
 
 // ---------------------------------------------------------------------------

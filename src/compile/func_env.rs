@@ -111,6 +111,22 @@ impl<'a> FuncEnv<'a> {
             .load(I64, MemFlagsData::trusted(), def, vmc::MEMORY_LENGTH)
     }
 
+    /// Does `memory` take i64 addresses (memory64)?
+    pub fn memory64(&self, memory: u32) -> bool {
+        self.info
+            .memories
+            .get(memory as usize)
+            .is_some_and(|m| m.memory64)
+    }
+
+    /// Does `table` take i64 indices (table64)?
+    pub fn table64(&self, table: u32) -> bool {
+        self.info
+            .tables
+            .get(table as usize)
+            .is_some_and(|t| t.table64)
+    }
+
     /// Whether accesses to 32-bit memories are safe without a bounds check
     /// when the static offset plus access size fits the guard region.
     pub fn memory_needs_no_checks(&self) -> bool {
@@ -187,8 +203,8 @@ impl<'a> FuncEnv<'a> {
             .load(I32, MemFlagsData::trusted(), def, vmc::TABLE_LENGTH)
     }
 
-    /// Address of element `index` (i32) of `table` after a bounds check
-    /// trapping with `code`.
+    /// Address of element `index` (i32, or i64 for a 64-bit table) of
+    /// `table` after a bounds check trapping with `code`.
     pub fn table_elem_addr(
         &self,
         b: &mut FunctionBuilder,
@@ -201,12 +217,18 @@ impl<'a> FuncEnv<'a> {
         let len = b
             .ins()
             .load(I32, MemFlagsData::trusted(), def, vmc::TABLE_LENGTH);
+        // Compare in 64 bits, so that every i64 index is checked whole.
+        let index = if b.func.dfg.value_type(index) == I32 {
+            b.ins().uextend(I64, index)
+        } else {
+            index
+        };
+        let len = b.ins().uextend(I64, len);
         let oob = b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
         b.ins().trapnz(oob, code);
         let base = b
             .ins()
             .load(I64, MemFlagsData::trusted(), def, vmc::TABLE_BASE);
-        let index = b.ins().uextend(I64, index);
         let offset = b.ins().ishl_imm_u(index, 3);
         let addr = b.ins().iadd(base, offset);
         // Spectre: a mispredicted check must not reach past the table.

@@ -62,34 +62,26 @@ pub fn array_signature(isa: &dyn TargetIsa) -> ir::Signature {
 /// The C signature of a builtin (see `vmcontext::Builtin`).
 pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
     let mut sig = ir::Signature::new(isa.default_call_conv());
-    let p = |n: usize| vec![AbiParam::new(I32); n];
+    // Indices of memories, tables and segments are i32; addresses, lengths
+    // and deltas are i64 (zero-extended from i32 for 32-bit memories and
+    // tables); references are pointer-sized.
+    let ps = |tys: &[ir::Type]| tys.iter().map(|t| AbiParam::new(*t)).collect::<Vec<_>>();
     sig.params.push(AbiParam::new(I64)); // vmctx
-    let (params, ret): (Vec<AbiParam>, bool) = match which {
-        Builtin::MemoryGrow => (p(2), true),
-        Builtin::MemoryCopy => (p(5), true),
-        Builtin::MemoryFill => (p(4), true),
-        Builtin::MemoryInit => (p(5), true),
-        Builtin::DataDrop => (p(1), false),
-        Builtin::TableGrow => (
-            vec![AbiParam::new(I32), AbiParam::new(I32), AbiParam::new(I64)],
-            true,
-        ),
-        Builtin::TableCopy => (p(5), true),
-        Builtin::TableFill => (
-            vec![
-                AbiParam::new(I32),
-                AbiParam::new(I32),
-                AbiParam::new(I64),
-                AbiParam::new(I32),
-            ],
-            true,
-        ),
-        Builtin::TableInit => (p(5), true),
-        Builtin::ElemDrop => (p(1), false),
+    let (params, ret): (Vec<AbiParam>, Option<ir::Type>) = match which {
+        Builtin::MemoryGrow => (ps(&[I32, I64]), Some(I64)),
+        Builtin::MemoryCopy => (ps(&[I32, I64, I32, I64, I64]), Some(I32)),
+        Builtin::MemoryFill => (ps(&[I32, I64, I32, I64]), Some(I32)),
+        Builtin::MemoryInit => (ps(&[I32, I32, I64, I64, I64]), Some(I32)),
+        Builtin::DataDrop => (ps(&[I32]), None),
+        Builtin::TableGrow => (ps(&[I32, I64, I64]), Some(I64)),
+        Builtin::TableCopy => (ps(&[I32, I32, I64, I64, I64]), Some(I32)),
+        Builtin::TableFill => (ps(&[I32, I64, I64, I64]), Some(I32)),
+        Builtin::TableInit => (ps(&[I32, I32, I64, I64, I64]), Some(I32)),
+        Builtin::ElemDrop => (ps(&[I32]), None),
     };
     sig.params.extend(params);
-    if ret {
-        sig.returns.push(AbiParam::new(I32));
+    if let Some(r) = ret {
+        sig.returns.push(AbiParam::new(r));
     }
     sig
 }

@@ -68,12 +68,12 @@ impl Memory {
         let m = self.get(store.store_data());
         MemoryType {
             minimum: m.pages(),
-            maximum: m.ty.maximum,
+            ..m.ty
         }
     }
 
     /// Current size in 64 KiB pages.
-    pub fn size(&self, store: impl AsStore) -> u32 {
+    pub fn size(&self, store: impl AsStore) -> u64 {
         self.get(store.store_data()).pages()
     }
 
@@ -86,7 +86,7 @@ impl Memory {
     }
 
     /// Grows by `delta` pages; returns the previous size.
-    pub fn grow(&self, mut store: impl AsStoreMut, delta: u32) -> Result<u32, Error> {
+    pub fn grow(&self, mut store: impl AsStoreMut, delta: u64) -> Result<u64, Error> {
         self.get_mut(store.store_data_mut())
             .grow(delta)
             .ok_or_else(|| Error::Other("memory cannot grow by that much".into()))
@@ -129,9 +129,8 @@ impl Table {
     pub fn ty(&self, store: impl AsStore) -> TableType {
         let t = self.get_storage(store.store_data());
         TableType {
-            element: t.ty.element,
-            minimum: t.size(),
-            maximum: t.ty.maximum,
+            minimum: t.size().into(),
+            ..t.ty
         }
     }
 
@@ -170,7 +169,7 @@ impl Table {
         let element = self.get_storage(store).ty.element;
         let raw = table_elem(store, element, init)?;
         store.tables[self.index as usize]
-            .grow(delta, raw)
+            .grow(delta.into(), raw)
             .ok_or_else(|| Error::Other("table cannot grow by that much".into()))
     }
 }

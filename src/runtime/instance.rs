@@ -269,7 +269,10 @@ impl Instance {
                 (ImportKind::Memory(want), Extern::Memory(m)) => {
                     check_store(store, m.store);
                     let mem = &store.memories[m.index as usize];
-                    if !limits_match(mem.pages(), mem.ty.maximum, want.minimum, want.maximum) {
+                    // A 64-bit memory matches only a 64-bit import.
+                    if mem.ty.memory64 != want.memory64
+                        || !limits_match(mem.pages(), mem.ty.maximum, want.minimum, want.maximum)
+                    {
                         return Err(incompatible(store));
                     }
                     let mem = &mut store.memories[m.index as usize];
@@ -280,7 +283,13 @@ impl Instance {
                     check_store(store, t.store);
                     let table = &store.tables[t.index as usize];
                     if table.ty.element != want.element
-                        || !limits_match(table.size(), table.ty.maximum, want.minimum, want.maximum)
+                        || table.ty.table64 != want.table64
+                        || !limits_match(
+                            table.size().into(),
+                            table.ty.maximum,
+                            want.minimum,
+                            want.maximum,
+                        )
                     {
                         return Err(incompatible(store));
                     }

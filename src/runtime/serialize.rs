@@ -15,7 +15,8 @@ use crate::vm::traps::{CALLEE_SAVED, TRAP_CODES};
 use cranelift_codegen::ir::{LibCall, TrapCode};
 
 const MAGIC: &[u8; 8] = b"CRNWYMOD";
-const FORMAT: u32 = 3;
+// 4: builtins take u64 addresses, lengths and deltas (memory64, table64).
+const FORMAT: u32 = 4;
 
 /// FNV-1a, 64-bit: detects corruption, not tampering.
 fn checksum(bytes: &[u8]) -> u64 {

@@ -225,8 +225,9 @@ impl InstanceHandle {
         for (i, seg) in info.elems.iter().enumerate() {
             match &seg.mode {
                 ElemMode::Active { table, offset } => {
-                    let dst = self.eval_const(offset) as u32;
-                    let len = seg.items.len() as u32;
+                    // i32 offsets are zero-extended, i64 ones kept whole.
+                    let dst = self.eval_const(offset) as u64;
+                    let len = seg.items.len() as u64;
                     self.table_init(*table, i as u32, dst, 0, len)?;
                     self.elems[i] = Vec::new();
                 }
@@ -236,8 +237,8 @@ impl InstanceHandle {
         }
         for (i, seg) in info.datas.iter().enumerate() {
             if let Some((mem, offset)) = &seg.active {
-                let dst = self.eval_const(offset) as u32;
-                self.memory_init(*mem, i as u32, dst, 0, seg.bytes.len() as u32)?;
+                let dst = self.eval_const(offset) as u64;
+                self.memory_init(*mem, i as u32, dst, 0, seg.bytes.len() as u64)?;
                 self.data_dropped[i] = true;
             }
         }
@@ -262,9 +263,9 @@ impl InstanceHandle {
         &mut self,
         mem: u32,
         seg: u32,
-        dst: u32,
-        src: u32,
-        len: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
     ) -> Result<(), InitTrap> {
         let oob = cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS;
         let module = self.module.clone();
@@ -283,9 +284,9 @@ impl InstanceHandle {
         &mut self,
         table: u32,
         seg: u32,
-        dst: u32,
-        src: u32,
-        len: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
     ) -> Result<(), InitTrap> {
         let oob = super::traps::TRAP_TABLE_OUT_OF_BOUNDS;
         let items = std::mem::take(self.elems.get_mut(seg as usize).ok_or(oob)?);
@@ -301,9 +302,9 @@ impl InstanceHandle {
     }
 }
 
-/// `start..start+len` if it lies within `0..size`.
-pub fn range(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
-    let end = u64::from(start) + u64::from(len);
+/// `start..start+len` if it lies within `0..size` (any 64-bit values).
+pub fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
     (end <= size as u64).then_some(start as usize..end as usize)
 }
 
