@@ -760,7 +760,9 @@ pub extern "C" fn wasm_tabletype_element(ty: Option<&wasm_tabletype_t>) -> Optio
 }
 
 /// Returns the size range of table type `ty` in elements, borrowed from it.
-/// Returns NULL if `ty` is NULL.
+/// Returns NULL if `ty` is NULL. Deviation for 64-bit tables: a limit
+/// beyond 32 bits saturates to `UINT32_MAX` (for `max`, the same as "no
+/// maximum"); `craneway_tabletype_limits64` gives the exact values.
 #[no_mangle]
 pub extern "C" fn wasm_tabletype_limits(ty: Option<&wasm_tabletype_t>) -> Option<&wasm_limits_t> {
     ty.map(|t| &t.inner().limits)

@@ -174,7 +174,10 @@ impl Translator<'_> {
         let offset = memarg.offset;
         let base = self.env.memory_base(&mut self.builder, mem);
         if self.env.memory64(mem) {
-            return Ok((self.checked_address64(mem, base, index, offset, size), heap_flags()));
+            return Ok((
+                self.checked_address64(mem, base, index, offset, size),
+                heap_flags(),
+            ));
         }
         // A 32-bit memory's static offset is below 2^32; the sum cannot wrap.
         let end = offset
