@@ -1259,7 +1259,8 @@ mod tests {
             TableType {
                 element: ValType::FuncRef,
                 minimum: 1,
-                maximum: Some(10)
+                maximum: Some(10),
+                table64: false
             }
         );
 
@@ -1273,7 +1274,8 @@ mod tests {
             TableType {
                 element: ValType::ExternRef,
                 minimum: 0,
-                maximum: None
+                maximum: None,
+                table64: false
             }
         );
 
@@ -1281,6 +1283,7 @@ mod tests {
             element: ValType::ExternRef,
             minimum: 3,
             maximum: None,
+            table64: false,
         };
         let n = wasm_tabletype_t::new(ty);
         assert_eq!(n.ty(), ty);
@@ -1314,7 +1317,8 @@ mod tests {
             m.ty(),
             MemoryType {
                 minimum: 1,
-                maximum: Some(2)
+                maximum: Some(2),
+                memory64: false
             }
         );
         let c = wasm_memorytype_copy(Some(&m)).unwrap();
@@ -1323,13 +1327,15 @@ mod tests {
             c.ty(),
             MemoryType {
                 minimum: 1,
-                maximum: Some(2)
+                maximum: Some(2),
+                memory64: false
             }
         );
 
         let ty = MemoryType {
             minimum: 5,
             maximum: None,
+            memory64: false,
         };
         let n = wasm_memorytype_t::new(ty);
         assert_eq!(n.ty(), ty);
@@ -1468,10 +1474,12 @@ mod tests {
                 element: ValType::FuncRef,
                 minimum: 2,
                 maximum: Some(4),
+                table64: false,
             }),
             ExternType::Memory(MemoryType {
                 minimum: 1,
                 maximum: None,
+                memory64: false,
             }),
         ];
         let expected_kinds = [
@@ -1510,6 +1518,7 @@ mod tests {
         let ty = wasm_memorytype_t::new(MemoryType {
             minimum: 1,
             maximum: Some(3),
+            memory64: false,
         });
         let ty = Box::new(
             wasm_memorytype_as_externtype_const(Some(&ty))
@@ -1528,7 +1537,8 @@ mod tests {
             t.ty(),
             ExternType::Memory(MemoryType {
                 minimum: 1,
-                maximum: Some(3)
+                maximum: Some(3),
+                memory64: false
             })
         );
 

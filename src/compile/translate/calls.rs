@@ -56,7 +56,7 @@ impl Translator<'_> {
                 self.builder.seal_block(null_block);
                 self.builder.seal_block(cont);
                 self.builder.switch_to_block(null_block);
-                let index64 = self.to_u64(index);
+                let index64 = self.extend_to_i64(index);
                 self.env.set_trap_arg(&mut self.builder, index64);
                 self.ins().trap(TRAP_INDIRECT_CALL_TO_NULL);
                 self.builder.switch_to_block(cont);

@@ -69,7 +69,7 @@ impl Translator<'_> {
             }
             W::MemoryGrow { mem } => {
                 let delta = self.pop1();
-                let delta = self.to_u64(delta);
+                let delta = self.extend_to_i64(delta);
                 let m = self.index_const(mem);
                 let mut old = self.call_builtin_value(Builtin::MemoryGrow, &[m, delta])?;
                 if !self.env.memory64(mem) {
@@ -80,20 +80,28 @@ impl Translator<'_> {
             }
             W::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
-                let (dst, src, len) = (self.to_u64(dst), self.to_u64(src), self.to_u64(len));
+                let (dst, src, len) = (
+                    self.extend_to_i64(dst),
+                    self.extend_to_i64(src),
+                    self.extend_to_i64(len),
+                );
                 let dm = self.index_const(dst_mem);
                 let sm = self.index_const(src_mem);
                 self.checked_builtin(Builtin::MemoryCopy, &[dm, dst, sm, src, len]);
             }
             W::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
-                let (dst, len) = (self.to_u64(dst), self.to_u64(len));
+                let (dst, len) = (self.extend_to_i64(dst), self.extend_to_i64(len));
                 let m = self.index_const(mem);
                 self.checked_builtin(Builtin::MemoryFill, &[m, dst, val, len]);
             }
             W::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();
-                let (dst, src, len) = (self.to_u64(dst), self.to_u64(src), self.to_u64(len));
+                let (dst, src, len) = (
+                    self.extend_to_i64(dst),
+                    self.extend_to_i64(src),
+                    self.extend_to_i64(len),
+                );
                 let m = self.index_const(mem);
                 let s = self.index_const(data_index);
                 self.checked_builtin(Builtin::MemoryInit, &[m, s, dst, src, len]);
@@ -110,7 +118,7 @@ impl Translator<'_> {
 
     /// An address, length or delta operand as the u64 builtins take it:
     /// i32 operands (32-bit memories and tables) are zero-extended.
-    pub fn to_u64(&mut self, v: ir::Value) -> ir::Value {
+    pub fn extend_to_i64(&mut self, v: ir::Value) -> ir::Value {
         if self.builder.func.dfg.value_type(v) == I32 {
             self.ins().uextend(I64, v)
         } else {

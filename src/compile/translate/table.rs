@@ -44,7 +44,7 @@ impl Translator<'_> {
             }
             W::TableGrow { table } => {
                 let (init, delta) = self.pop2();
-                let delta = self.to_u64(delta);
+                let delta = self.extend_to_i64(delta);
                 let t = self.index_const(table);
                 let mut old = self.call_builtin_value(Builtin::TableGrow, &[t, delta, init])?;
                 if !self.env.table64(table) {
@@ -58,20 +58,28 @@ impl Translator<'_> {
                 src_table,
             } => {
                 let (dst, src, len) = self.pop3();
-                let (dst, src, len) = (self.to_u64(dst), self.to_u64(src), self.to_u64(len));
+                let (dst, src, len) = (
+                    self.extend_to_i64(dst),
+                    self.extend_to_i64(src),
+                    self.extend_to_i64(len),
+                );
                 let dt = self.index_const(dst_table);
                 let st = self.index_const(src_table);
                 self.table_builtin(Builtin::TableCopy, &[dt, st, dst, src, len]);
             }
             W::TableFill { table } => {
                 let (dst, value, len) = self.pop3();
-                let (dst, len) = (self.to_u64(dst), self.to_u64(len));
+                let (dst, len) = (self.extend_to_i64(dst), self.extend_to_i64(len));
                 let t = self.index_const(table);
                 self.table_builtin(Builtin::TableFill, &[t, dst, value, len]);
             }
             W::TableInit { elem_index, table } => {
                 let (dst, src, len) = self.pop3();
-                let (dst, src, len) = (self.to_u64(dst), self.to_u64(src), self.to_u64(len));
+                let (dst, src, len) = (
+                    self.extend_to_i64(dst),
+                    self.extend_to_i64(src),
+                    self.extend_to_i64(len),
+                );
                 let t = self.index_const(table);
                 let s = self.index_const(elem_index);
                 self.table_builtin(Builtin::TableInit, &[t, s, dst, src, len]);
