@@ -291,10 +291,17 @@ fn invalid_and_malformed_bytes_are_errors() {
             Ok(_) => panic!("accepted {bytes:?}"),
         }
     }
-    // Proposals beyond WebAssembly 2.0 are rejected by default.
+    // Multiple memories are part of the default (3.0) features, and
+    // rejected when exactly WebAssembly 2.0 is selected.
     let multi_memory = wat::parse_str("(module (memory 1) (memory 1))").unwrap();
+    assert!(Module::new(&engine, &multi_memory).is_ok());
+    let mut wasm2 = Config::new();
+    wasm2
+        .wasm_features(craneway::WasmFeatures::WASM2)
+        .expect("2.0 is supported");
+    let engine2 = Engine::new(&wasm2).expect("2.0 engine");
     assert!(matches!(
-        Module::new(&engine, &multi_memory),
+        Module::new(&engine2, &multi_memory),
         Err(Error::Invalid(_))
     ));
 }
