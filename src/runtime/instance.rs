@@ -420,8 +420,19 @@ fn describe(ty: &ExternType) -> String {
                 g.content
             )
         }
-        ExternType::Memory(m) => format!("memory {} {:?}", m.minimum, m.maximum),
-        ExternType::Table(t) => format!("table {} {} {:?}", t.element, t.minimum, t.maximum),
+        ExternType::Memory(m) => format!(
+            "memory {}{} {:?}",
+            if m.memory64 { "i64 " } else { "" },
+            m.minimum,
+            m.maximum
+        ),
+        ExternType::Table(t) => format!(
+            "table {}{} {} {:?}",
+            if t.table64 { "i64 " } else { "" },
+            t.element,
+            t.minimum,
+            t.maximum
+        ),
     }
 }
 
