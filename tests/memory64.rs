@@ -13,7 +13,7 @@ fn call(store: &mut Store, inst: &Instance, name: &str, args: &[Val]) -> Result<
     let f = inst.get_func(&*store, name).expect("export exists");
     let mut results = [Val::I64(0)];
     f.call(&mut *store, args, &mut results)?;
-    Ok(results[0].clone())
+    Ok(results[0])
 }
 
 #[test]
