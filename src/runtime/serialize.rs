@@ -15,7 +15,7 @@ use crate::vm::traps::{CALLEE_SAVED, TRAP_CODES};
 use cranelift_codegen::ir::{LibCall, TrapCode};
 
 const MAGIC: &[u8; 8] = b"CRNWYMOD";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// FNV-1a, 64-bit: detects corruption, not tampering.
 fn checksum(bytes: &[u8]) -> u64 {
@@ -160,6 +160,10 @@ impl Module {
             );
             w.u64(l.2 as u64);
         }
+        w.u64(img.tail_callers.len() as u64);
+        for f in &img.tail_callers {
+            w.u32(*f);
+        }
         w.u64(s.starts.len() as u64);
         for st in &s.starts {
             w.u32(*st);
@@ -245,6 +249,9 @@ impl Module {
                 return Err(bad("relocation outside the code"));
             }
             image.libcalls.push((site, lc, addend));
+        }
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            image.tail_callers.push(r.u32().ok_or_else(trunc)?);
         }
         let mut starts = Vec::new();
         for _ in 0..r.len().ok_or_else(trunc)? {
