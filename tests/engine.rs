@@ -920,3 +920,40 @@ fn tail_calls_across_instances_run_in_constant_stack() {
     .unwrap();
     assert_eq!(i64_of(&r[0]), 5_000_000);
 }
+
+/// A module whose `$f` recurses without end by ordinary calls, with
+/// `extra` more i64 parameters, while its (never taken) `return_call` to a
+/// function with `targs` i64 parameters makes its prologue grow its
+/// argument area.
+fn growing_recursion(extra: usize, targs: usize) -> String {
+    let params = " i64".repeat(extra);
+    let consts = " (i64.const 1)".repeat(extra);
+    let targets = " i64".repeat(targs);
+    let tconsts = " (i64.const 2)".repeat(targs);
+    format!(
+        r#"(module
+          (func $target (param{targets}))
+          (func $f (param i32{params})
+            (if (i32.eqz (local.get 0)) (then (return_call $target{tconsts})))
+            (call $f (i32.add (local.get 0) (i32.const 1)){consts}))
+          (func (export "run") (call $f (i32.const 1){consts})))"#
+    )
+}
+
+#[test]
+fn overflow_in_prologues_that_grow_their_arguments_is_stack_exhaustion() {
+    // A thread stack smaller than the wasm stack budget: the recursion runs
+    // into the guard page, at whichever store of a prologue or call reaches
+    // it first (the growing of the argument area among them, depending on
+    // the frame sizes).
+    on_thread(256 << 10, || {
+        let mut store = Store::new(&Engine::default());
+        for extra in [0, 1, 4, 9] {
+            for targs in [8, 9, 12, 13, 16, 17, 24, 25, 40, 41] {
+                let inst = instantiate(&mut store, &growing_recursion(extra, targs), &[]);
+                let msg = trap_message(call(&mut store, inst, "run", &[], 0));
+                assert_eq!(msg, "call stack exhausted", "{extra} {targs}");
+            }
+        }
+    });
+}

@@ -215,16 +215,26 @@ fn frame_saves(unwind: &[(u32, UnwindInst)]) -> Result<FrameSaves, String> {
     let mut frame = FrameSaves {
         frame_at: u32::MAX,
         saves: Vec::new(),
+        grown_args: 0,
     };
     let mut clobbers = None;
+    // Above the frame pointer: the saved frame pointer and return address,
+    // and with a grown argument area, that much more (`DefineNewFrame`).
+    let mut setup_area = None;
     for (offset, inst) in unwind {
         match inst {
+            UnwindInst::PushFrameRegs {
+                offset_upward_to_caller_sp,
+            } => setup_area = Some(*offset_upward_to_caller_sp),
             UnwindInst::DefineNewFrame {
                 offset_downward_to_clobbers,
-                ..
+                offset_upward_to_caller_sp,
             } => {
                 frame.frame_at = *offset;
                 clobbers = Some(*offset_downward_to_clobbers);
+                frame.grown_args = setup_area
+                    .and_then(|s| offset_upward_to_caller_sp.checked_sub(s))
+                    .ok_or("frame defined before its frame pointer was pushed")?;
             }
             UnwindInst::SaveReg {
                 clobber_offset,

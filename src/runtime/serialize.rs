@@ -142,6 +142,7 @@ impl Module {
         w.u64(img.frames.len() as u64);
         for f in &img.frames {
             w.u32(f.frame_at);
+            w.u32(f.grown_args);
             w.u64(f.saves.len() as u64);
             for &(reg, from, down) in &f.saves {
                 w.u32(u32::from(reg));
@@ -224,6 +225,7 @@ impl Module {
         for _ in 0..r.len().ok_or_else(trunc)? {
             let mut frame = FrameSaves {
                 frame_at: r.u32().ok_or_else(trunc)?,
+                grown_args: r.u32().ok_or_else(trunc)?,
                 saves: Vec::new(),
             };
             for _ in 0..r.len().ok_or_else(trunc)? {
