@@ -957,3 +957,37 @@ fn overflow_in_prologues_that_grow_their_arguments_is_stack_exhaustion() {
         }
     });
 }
+
+#[test]
+fn tail_call_to_a_host_function_with_stack_arguments() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I64; 20], [ValType::I64]);
+    // Weighs each argument by its position, so order matters.
+    let host = Func::new(&mut store, ty, |_, args, results| {
+        let sum = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i as i64 + 1) * i64_of(a))
+            .sum();
+        results[0] = Val::I64(sum);
+        Ok(())
+    });
+    let args: String = (0..20)
+        .map(|i| format!(" (i64.add (local.get 0) (i64.const {i}))"))
+        .collect();
+    let inst = instantiate(
+        &mut store,
+        &format!(
+            r#"(module
+              (import "h" "f" (func $f (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+                                             i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+              (func (export "run") (param i64) (result i64) (return_call $f{args})))"#
+        ),
+        &[Extern::Func(host)],
+    );
+    for x in [0i64, 5, -1000] {
+        let r = call(&mut store, inst, "run", &[Val::I64(x)], 1).unwrap();
+        let want: i64 = (0..20).map(|i| (i + 1) * (x + i)).sum();
+        assert_eq!(i64_of(&r[0]), want);
+    }
+}
