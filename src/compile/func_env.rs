@@ -16,6 +16,15 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilder;
 use std::collections::HashMap;
 
+/// How a function is called: an ordinary call, or a tail call that
+/// replaces the caller's frame (`return_call*`; both sides use the `tail`
+/// convention).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CallKind {
+    Call,
+    Tail,
+}
+
 /// Reserved bytes of a 32-bit linear memory that code may address without a
 /// bounds check: 4 GiB.
 pub const HEAP_BOUND: u64 = 1 << 32;
@@ -269,34 +278,42 @@ impl<'a> FuncEnv<'a> {
         f
     }
 
-    /// Calls function `index` with `args`; returns the call instruction.
+    /// Calls function `index` with `args` (a tail call with
+    /// `CallKind::Tail`); returns the call instruction.
     pub fn call_function(
         &mut self,
         b: &mut FunctionBuilder,
         index: u32,
         args: &[ir::Value],
+        kind: CallKind,
     ) -> ir::Inst {
         let vmctx = Self::vmctx(b);
         if !self.offsets.is_imported_func(index) {
             let callee = self.direct_func(b, index);
             let mut all = vec![vmctx, vmctx];
             all.extend_from_slice(args);
-            return b.ins().call(callee, &all);
+            return match kind {
+                CallKind::Call => b.ins().call(callee, &all),
+                CallKind::Tail => b.ins().return_call(callee, &all),
+            };
         }
         let funcref = b
             .ins()
             .load(I64, invariant(), vmctx, self.offsets.imported_func(index));
         let sig = self.type_signature(b, self.info.funcs[index as usize]);
-        self.call_funcref(b, sig, funcref, args)
+        self.call_funcref(b, sig, funcref, args, kind)
     }
 
-    /// Calls through a non-null `VMFuncRef` pointer.
+    /// Calls through a non-null `VMFuncRef` pointer. The caller's vmctx
+    /// argument is this function's own vmctx, also on a tail call: a host
+    /// function reached by one sees the instance that made the call.
     pub fn call_funcref(
         &mut self,
         b: &mut FunctionBuilder,
         sig: ir::SigRef,
         funcref: ir::Value,
         args: &[ir::Value],
+        kind: CallKind,
     ) -> ir::Inst {
         let vmctx = Self::vmctx(b);
         let flags = MemFlagsData::trusted().with_readonly();
@@ -304,7 +321,10 @@ impl<'a> FuncEnv<'a> {
         let callee_vmctx = b.ins().load(I64, flags, funcref, vmc::FUNCREF_VMCTX);
         let mut all = vec![callee_vmctx, vmctx];
         all.extend_from_slice(args);
-        b.ins().call_indirect(sig, code, &all)
+        match kind {
+            CallKind::Call => b.ins().call_indirect(sig, code, &all),
+            CallKind::Tail => b.ins().return_call_indirect(sig, code, &all),
+        }
     }
 
     /// The engine-wide type id a funcref of type `type_index` carries.

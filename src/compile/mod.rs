@@ -93,6 +93,8 @@ pub struct CompiledFunc {
     pub traps: Vec<(u32, TrapCode)>,
     pub srclocs: Vec<(u32, u32)>,
     pub frame: FrameSaves,
+    /// Whether it contains a tail call (see `CodeImage::tail_callers`).
+    pub tail_calls: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -116,6 +118,13 @@ pub struct CodeImage {
     pub frames: Vec<FrameSaves>,
     /// Absolute relocations to host functions, applied when mapped.
     pub libcalls: Vec<(u32, LibCall, i64)>,
+    /// The functions (by index, ascending) that contain a tail call. The
+    /// entry stub may call a function with no parameters and no results
+    /// directly, without its array-call trampoline, only if it is not one
+    /// of these: a tail call may replace its frame with one that has stack
+    /// arguments above its return address, where the trap handler expects
+    /// the stub's stack (see `vmcontext::array_call_code`).
+    pub tail_callers: Vec<u32>,
 }
 
 /// Finishes a Cranelift function into a `CompiledFunc`.
@@ -153,6 +162,7 @@ pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, St
         traps,
         srclocs,
         frame: frame_saves(&buffer.unwind_info)?,
+        tail_calls: false,
     })
 }
 
@@ -197,16 +207,26 @@ fn frame_saves(unwind: &[(u32, UnwindInst)]) -> Result<FrameSaves, String> {
     let mut frame = FrameSaves {
         frame_at: u32::MAX,
         saves: Vec::new(),
+        grown_args: 0,
     };
     let mut clobbers = None;
+    // Above the frame pointer: the saved frame pointer and return address,
+    // and with a grown argument area, that much more (`DefineNewFrame`).
+    let mut setup_area = None;
     for (offset, inst) in unwind {
         match inst {
+            UnwindInst::PushFrameRegs {
+                offset_upward_to_caller_sp,
+            } => setup_area = Some(*offset_upward_to_caller_sp),
             UnwindInst::DefineNewFrame {
                 offset_downward_to_clobbers,
-                ..
+                offset_upward_to_caller_sp,
             } => {
                 frame.frame_at = *offset;
                 clobbers = Some(*offset_downward_to_clobbers);
+                frame.grown_args = setup_area
+                    .and_then(|s| offset_upward_to_caller_sp.checked_sub(s))
+                    .ok_or("frame defined before its frame pointer was pushed")?;
             }
             UnwindInst::SaveReg {
                 clobber_offset,
@@ -247,6 +267,9 @@ pub fn link(
             .extend(f.traps.iter().map(|(o, c)| (start as u32 + o, *c)));
         image.srclocs.push(f.srclocs.clone());
         image.frames.push(f.frame.clone());
+        if f.tail_calls {
+            image.tail_callers.push(*index);
+        }
     }
     for (i, (_, f)) in items.iter().enumerate() {
         let start = starts[i];
@@ -422,7 +445,24 @@ fn compile_function(
     ctx.func.signature = wasm_signature(input.isa, input.info.func_type(input.index));
     ctx.func.name = ir::UserFuncName::user(0, input.index);
     translator.translate(input, &mut validator, &body.body, &mut ctx.func)?;
-    finish(ctx, input.isa)
+    let tail_calls = has_tail_calls(&ctx.func);
+    Ok(CompiledFunc {
+        tail_calls,
+        ..finish(ctx, input.isa)?
+    })
+}
+
+/// Whether `func` contains a `return_call` or `return_call_indirect` (block
+/// terminators, so only the last instruction of each block is looked at).
+fn has_tail_calls(func: &ir::Function) -> bool {
+    func.layout.blocks().any(|block| {
+        func.layout.last_inst(block).is_some_and(|inst| {
+            matches!(
+                func.dfg.insts[inst].opcode(),
+                ir::Opcode::ReturnCall | ir::Opcode::ReturnCallIndirect
+            )
+        })
+    })
 }
 
 #[cfg(test)]

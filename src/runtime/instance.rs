@@ -77,6 +77,14 @@ impl Module {
         let at = |off: u32| unsafe { base.add(off as usize) };
         let funcs = starts[..ndef].iter().map(|s| at(*s)).collect();
         let array_calls = starts[ndef..].iter().map(|s| at(*s)).collect();
+        let mut tail_callers = vec![false; ndef];
+        for f in &image.tail_callers {
+            let i = f.checked_sub(info.num_imported_funcs).map(|i| i as usize);
+            match i.and_then(|i| tail_callers.get_mut(i)) {
+                Some(flag) => *flag = true,
+                None => return Err(Error::Other("code image does not match its module".into())),
+            }
+        }
         let type_ids = info.types.iter().map(|t| engine.intern(t)).collect();
         Ok(Module {
             engine: engine.clone(),
@@ -86,6 +94,7 @@ impl Module {
                 code,
                 funcs,
                 array_calls,
+                tail_callers,
                 type_ids,
             }),
             serial: Arc::new(SerialParts {

@@ -15,8 +15,8 @@ use crate::vm::traps::{CALLEE_SAVED, TRAP_CODES};
 use cranelift_codegen::ir::{LibCall, TrapCode};
 
 const MAGIC: &[u8; 8] = b"CRNWYMOD";
-// 4: builtins take u64 addresses, lengths and deltas (memory64, table64).
-const FORMAT: u32 = 4;
+// 5: builtins take u64 addresses, lengths and deltas (memory64, table64).
+const FORMAT: u32 = 5;
 
 /// FNV-1a, 64-bit: detects corruption, not tampering.
 fn checksum(bytes: &[u8]) -> u64 {
@@ -143,6 +143,7 @@ impl Module {
         w.u64(img.frames.len() as u64);
         for f in &img.frames {
             w.u32(f.frame_at);
+            w.u32(f.grown_args);
             w.u64(f.saves.len() as u64);
             for &(reg, from, down) in &f.saves {
                 w.u32(u32::from(reg));
@@ -160,6 +161,10 @@ impl Module {
                     .unwrap_or(u32::MAX as usize) as u32,
             );
             w.u64(l.2 as u64);
+        }
+        w.u64(img.tail_callers.len() as u64);
+        for f in &img.tail_callers {
+            w.u32(*f);
         }
         w.u64(s.starts.len() as u64);
         for st in &s.starts {
@@ -221,6 +226,7 @@ impl Module {
         for _ in 0..r.len().ok_or_else(trunc)? {
             let mut frame = FrameSaves {
                 frame_at: r.u32().ok_or_else(trunc)?,
+                grown_args: r.u32().ok_or_else(trunc)?,
                 saves: Vec::new(),
             };
             for _ in 0..r.len().ok_or_else(trunc)? {
@@ -246,6 +252,9 @@ impl Module {
                 return Err(bad("relocation outside the code"));
             }
             image.libcalls.push((site, lc, addend));
+        }
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            image.tail_callers.push(r.u32().ok_or_else(trunc)?);
         }
         let mut starts = Vec::new();
         for _ in 0..r.len().ok_or_else(trunc)? {

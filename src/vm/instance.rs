@@ -18,6 +18,9 @@ pub struct CompiledModule {
     pub funcs: Vec<*const u8>,
     /// Array-call trampoline per type index.
     pub array_calls: Vec<*const u8>,
+    /// Per defined function: whether it contains a tail call (see
+    /// `CodeImage::tail_callers`).
+    pub tail_callers: Vec<bool>,
     /// Engine-interned id per type index.
     pub type_ids: Vec<u32>,
 }
@@ -123,7 +126,7 @@ impl InstanceHandle {
             r.write(VMFuncRef {
                 wasm_call: *f,
                 array_call: array_call_code(
-                    sig.params().is_empty() && sig.results().is_empty(),
+                    sig.params().is_empty() && sig.results().is_empty() && !module.tail_callers[i],
                     *f,
                     module.array_calls[ty],
                 ),

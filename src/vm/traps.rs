@@ -302,13 +302,15 @@ unsafe fn restore_saves(pc: usize, fp: usize, upto: bool, saved: &mut [usize; 5]
     .flatten()
 }
 
-/// The offset of `pc` in its function and where that function's frame
-/// starts being its own (`FrameSaves::frame_at`).
-fn frame_state(pc: usize) -> Option<(u32, u32)> {
+/// The offset of `pc` in its function, where that function's frame starts
+/// being its own (`FrameSaves::frame_at`) and how far its prologue grows its
+/// argument area (`FrameSaves::grown_args`).
+fn frame_state(pc: usize) -> Option<(u32, u32, u32)> {
     with_code(pc, |start, code| {
         let offset = (pc - start) as u32;
         let i = code.func_at(offset)?;
-        Some((offset - code.funcs[i].0, code.frames.get(i)?.frame_at))
+        let frame = code.frames.get(i)?;
+        Some((offset - code.funcs[i].0, frame.frame_at, frame.grown_args))
     })
     .flatten()
 }
@@ -357,13 +359,24 @@ unsafe fn unwind_to_entry(
         Where::Body => Some(false),
         Where::Exact => Some(true),
     };
-    let (offset, frame_at) = frame_state(pc)?;
+    let (offset, frame_at, grown) = frame_state(pc)?;
     if at == Where::Exact && offset < frame_at {
         // Trapped in its prologue before making its frame (a stack
-        // overflow at its first push): nothing saved yet, and `fp` is the
-        // caller's frame; the return address is on top of the stack (below
-        // the pushed frame pointer if the push happened).
-        let at_ret = if offset == 0 { sp } else { sp + 8 };
+        // overflow at its first push, or where it grows its argument area
+        // for a tail call, storing below the return address and pushed
+        // frame pointer before it moves them down): nothing saved yet.
+        // Before the push the return address is on top of the stack and
+        // `fp` is the caller's frame; after it, the return address is
+        // above the pushed frame pointer (the caller's frame), both
+        // `grown` bytes higher than the stack pointer if the argument area
+        // is growing.
+        let at_ret = if offset == 0 {
+            sp
+        } else {
+            let at_ret = sp + grown as usize + 8;
+            fp = *((at_ret - 8) as *const usize);
+            at_ret
+        };
         let ret = *(at_ret as *const usize);
         if let Some(outer) = stub(ret) {
             // rbp is still the stub's caller's.

@@ -51,7 +51,10 @@ pub struct VMFuncRef {
 /// convention; for a type with no parameters and no results that is the
 /// wasm convention's call of `wasm_call` itself (the same argument
 /// registers, the same callee-saved registers, nothing on the stack), so
-/// the trampoline is skipped.
+/// the trampoline is skipped, unless the function contains a tail call:
+/// that may replace its frame by one with stack arguments between its
+/// return address and the stub's stack, which the trap handler could not
+/// tell apart (it finds the stub's stack right above the return address).
 pub fn array_call_code(
     no_params_or_results: bool,
     wasm_call: *const u8,

@@ -17,7 +17,7 @@
 //! | `numeric.rs` | scalar i32/i64/f32/f64 constants, arithmetic, comparisons, conversions |
 //! | `memory.rs` | scalar loads and stores, bounds checks, memory.size/grow/copy/fill/init, data.drop |
 //! | `table.rs` | table.get/set/size/grow/copy/fill/init, elem.drop, ref.null/is_null/func |
-//! | `calls.rs` | call, call_indirect |
+//! | `calls.rs` | call, call_indirect, return_call, return_call_indirect |
 //! | `simd.rs` | every v128 operator, its loads and stores included |
 //!
 //! Reachability is decided in one place: while the current code is dead,
