@@ -33,8 +33,9 @@ pub enum CpuFeatures {
 
 /// The WebAssembly features this build implements: WebAssembly 2.0 plus the
 /// parts of 3.0 that have landed. `Config::wasm_features` refuses the rest.
-pub const SUPPORTED_FEATURES: WasmFeatures =
-    WasmFeatures::WASM2.union(WasmFeatures::EXTENDED_CONST);
+pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM2
+    .union(WasmFeatures::EXTENDED_CONST)
+    .union(WasmFeatures::FUNCTION_REFERENCES);
 
 /// WebAssembly 3.0 as Craneway reads it: 2.0 plus tail calls, extended
 /// constant expressions, typed function references, garbage collection,

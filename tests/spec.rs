@@ -391,7 +391,7 @@ fn spectest_exports(store: &mut Store) -> Result<HashMap<String, Extern>, String
     let table = Table::new(
         &mut *store,
         TableType {
-            element: ValType::FuncRef,
+            element: ValType::FUNCREF,
             minimum: 10,
             maximum: Some(20),
         },
@@ -572,6 +572,8 @@ impl Context {
                 AbstractHeapType::Extern | AbstractHeapType::NoExtern => Val::ExternRef(None),
                 other => return Err(format!("unsupported argument ref.null {other:?}")),
             },
+            // A null of a concrete (function) type.
+            WastArgCore::RefNull(HeapType::Concrete(_)) => Val::FuncRef(None),
             WastArgCore::RefNull(other) => {
                 return Err(format!("unsupported argument ref.null {other:?}"))
             }
