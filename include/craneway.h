@@ -133,6 +133,12 @@ wasm_module_t *craneway_module_new_with_error(const wasm_store_t *store,
                                               const wasm_byte_vec_t *binary,
                                               wasm_message_t *error);
 
+// Returns true if `ty` is a reference type that admits NULL (`funcref`,
+// `externref`, `(ref null $t)`); false for a non-nullable reference type
+// such as `(ref $t)` (a NULL value of it is refused wherever a value
+// crosses the C API), for a number or vector type, and if `ty` is NULL.
+WASM_API_EXTERN bool craneway_valtype_is_nullable(const wasm_valtype_t *ty);
+
 // Calls `func` with arguments in `args_and_results[0..params]`; results
 // overwrite `args_and_results[0..results]`. `len` must be at least
 // max(params, results) and the arguments must have the function's types
