@@ -359,3 +359,47 @@ pub(crate) fn limits_match(
             (None, Some(_)) => false,
         }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_subtyping_follows_the_spec() {
+        let t = HeapType::ConcreteFunc(EngineTypeId(3));
+        let u = HeapType::ConcreteFunc(EngineTypeId(4));
+        let r = |nullable, heap| ValType::Ref(RefType::new(nullable, heap));
+        // (ref $t) <: (ref null $t) <: (ref null func) = funcref.
+        assert!(r(false, t).matches(r(true, t)));
+        assert!(r(true, t).matches(ValType::FUNCREF));
+        assert!(r(false, t).matches(r(false, HeapType::Func)));
+        assert!(!r(true, t).matches(r(false, t)));
+        assert!(!ValType::FUNCREF.matches(r(true, t)));
+        // Distinct concrete types are unrelated; nofunc is below both.
+        assert!(!r(false, t).matches(r(false, u)));
+        assert!(r(false, HeapType::NoFunc).matches(r(false, u)));
+        assert!(r(true, HeapType::NoFunc).matches(r(true, t)));
+        // The hierarchies are disjoint.
+        assert!(!r(true, HeapType::NoExtern).matches(ValType::FUNCREF));
+        assert!(r(true, HeapType::NoExtern).matches(ValType::EXTERNREF));
+        assert!(!ValType::EXTERNREF.matches(ValType::FUNCREF));
+        assert!(r(true, HeapType::NoExn).matches(ValType::EXNREF));
+        assert!(!ValType::I32.matches(ValType::I64));
+    }
+
+    #[test]
+    fn reference_types_print_in_the_text_format() {
+        assert_eq!(ValType::FUNCREF.to_string(), "funcref");
+        assert_eq!(ValType::EXTERNREF.to_string(), "externref");
+        let t = RefType::new(false, HeapType::ConcreteFunc(EngineTypeId(7)));
+        assert_eq!(t.to_string(), "(ref $type7)");
+        assert_eq!(
+            RefType::new(true, HeapType::NoFunc).to_string(),
+            "(ref null nofunc)"
+        );
+        assert_eq!(
+            RefType::new(false, HeapType::Func).to_string(),
+            "(ref func)"
+        );
+    }
+}

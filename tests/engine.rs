@@ -699,3 +699,39 @@ fn concrete_reference_types_are_engine_wide() {
     assert!(param.matches(ValType::FUNCREF));
     assert!(!ValType::FUNCREF.matches(param));
 }
+
+#[test]
+fn typed_host_functions_are_called_and_tail_called_through_references() {
+    // A host function whose type has a (ref $t) parameter, reached by
+    // call_ref and return_call_ref; its argument arrives as a function.
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let table = inst.get_table(&store, "table").unwrap();
+    let elem_ty = table.ty(&store).element;
+    let ty = FuncType::new([elem_ty], [ValType::I32]);
+    let host = Func::new(&mut store, ty, move |mut caller, args, results| {
+        let Val::FuncRef(Some(f)) = args[0] else {
+            return Err(Trap::new("expected a function"));
+        };
+        let mut out = [Val::I32(0)];
+        f.call(&mut caller, &[Val::I32(9)], &mut out)
+            .map_err(|e| Trap::new(e.to_string()))?;
+        results[0] = out[0];
+        Ok(())
+    });
+    let wat = r#"(module
+        (type $ii (func (param i32) (result i32)))
+        (type $h (func (param (ref $ii)) (result i32)))
+        (import "m" "h" (func $h (type $h)))
+        (import "m" "t" (table 2 (ref $ii)))
+        (elem declare func $h)
+        (func (export "call") (result i32)
+          i32.const 0 table.get 0 ref.func $h call_ref $h)
+        (func (export "tail") (result i32)
+          i32.const 0 table.get 0 ref.func $h return_call_ref $h))"#;
+    let user = instantiate(&mut store, wat, &[Extern::Func(host), Extern::Table(table)]);
+    for name in ["call", "tail"] {
+        let r = call(&mut store, user, name, &[], 1).unwrap();
+        assert!(matches!(r[0], Val::I32(10)), "{name}");
+    }
+}
