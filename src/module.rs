@@ -187,7 +187,9 @@ pub struct FunctionInput<'data> {
     pub body: FunctionBody<'data>,
 }
 
-/// Parses and validates `bytes` with exactly `features`. Function bodies are
+/// Parses and validates `bytes` with exactly the engine's features, and
+/// interns the module's function types in the engine (so a concrete
+/// reference type means the same in every module). Function bodies are
 /// validated later, while they are translated.
 pub fn parse<'data>(
     bytes: &'data [u8],
