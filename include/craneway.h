@@ -139,6 +139,15 @@ wasm_module_t *craneway_module_new_with_error(const wasm_store_t *store,
 // crosses the C API), for a number or vector type, and if `ty` is NULL.
 WASM_API_EXTERN bool craneway_valtype_is_nullable(const wasm_valtype_t *ty);
 
+// Returns true if `ty` is a typed reference type: a reference type other
+// than `funcref` and `externref` (for example `(ref $t)`, `(ref func)` or
+// `(ref null nofunc)`), whose values are only some of the values of its
+// kind. Values passed where such a type is expected are checked by the
+// checked calls; the unchecked (raw) calls trust the caller to pass values
+// of the exact type. Returns false for every other type and if `ty` is
+// NULL.
+WASM_API_EXTERN bool craneway_valtype_is_typed_ref(const wasm_valtype_t *ty);
+
 // Calls `func` with arguments in `args_and_results[0..params]`; results
 // overwrite `args_and_results[0..results]`. `len` must be at least
 // max(params, results) and the arguments must have the function's types

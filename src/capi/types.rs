@@ -95,7 +95,8 @@ pub(crate) fn limits_range(l: &wasm_limits_t) -> (u32, Option<u32>) {
 /// `WASM_EXTERNREF`. The value type object keeps the precise type, and
 /// values crossing the C API are checked against it (a NULL for a
 /// non-nullable reference or a function of the wrong type is refused);
-/// `craneway_valtype_is_nullable` tells a C user the nullability.
+/// `craneway_valtype_is_nullable` and `craneway_valtype_is_typed_ref` tell
+/// a C user the rest.
 /// Exception references (`exnref`) have no kind of their own yet and
 /// report `WASM_EXTERNREF` until the exception-handling work gives them one.
 pub(crate) fn valkind(ty: ValType) -> wasm_valkind_t {
@@ -217,6 +218,18 @@ pub extern "C" fn wasm_valtype_kind(ty: Option<&wasm_valtype_t>) -> wasm_valkind
 #[no_mangle]
 pub extern "C" fn craneway_valtype_is_nullable(ty: Option<&wasm_valtype_t>) -> bool {
     ty.and_then(|t| t.ty.as_ref()).is_some_and(|r| r.nullable)
+}
+
+/// Returns true if `ty` is a typed reference type: a reference type other
+/// than `funcref` and `externref` (for example `(ref $t)`, `(ref func)` or
+/// `(ref null nofunc)`), whose values are only some of the values of its
+/// kind. Values passed where such a type is expected are checked by the
+/// checked calls; the unchecked (raw) calls trust the caller to pass values
+/// of the exact type. Returns false for every other type and if `ty` is
+/// NULL.
+#[no_mangle]
+pub extern "C" fn craneway_valtype_is_typed_ref(ty: Option<&wasm_valtype_t>) -> bool {
+    ty.is_some_and(|t| t.ty.is_ref() && t.ty != ValType::FUNCREF && t.ty != ValType::EXTERNREF)
 }
 
 // ---------------------------------------------------------------------------

@@ -397,11 +397,14 @@ static void typed_references(void) {
   gt = wasm_global_type(g);
   CHECK_INT(wasm_valtype_kind(wasm_globaltype_content(gt)), WASM_FUNCREF);
   CHECK(craneway_valtype_is_nullable(wasm_globaltype_content(gt)));
+  CHECK(craneway_valtype_is_typed_ref(wasm_globaltype_content(gt)));
   wasm_globaltype_delete(gt);
   ct = wasm_func_type(call);
   CHECK(!craneway_valtype_is_nullable(wasm_functype_params(ct)->data[0]));
+  CHECK(craneway_valtype_is_typed_ref(wasm_functype_params(ct)->data[0]));
   wasm_functype_delete(ct);
   CHECK(!craneway_valtype_is_nullable(NULL));
+  CHECK(!craneway_valtype_is_typed_ref(NULL));
 
   /* The table refuses NULL and a function of another type. */
   CHECK(!wasm_table_set(t, 0, NULL));
