@@ -142,6 +142,21 @@ wasm_module_t *craneway_module_new_with_error(const wasm_store_t *store,
                                               const wasm_byte_vec_t *binary,
                                               wasm_message_t *error);
 
+// Returns true if `ty` is a reference type that admits NULL (`funcref`,
+// `externref`, `(ref null $t)`); false for a non-nullable reference type
+// such as `(ref $t)` (a NULL value of it is refused wherever a value
+// crosses the C API), for a number or vector type, and if `ty` is NULL.
+WASM_API_EXTERN bool craneway_valtype_is_nullable(const wasm_valtype_t *ty);
+
+// Returns true if `ty` is a typed reference type: a reference type other
+// than `funcref` and `externref` (for example `(ref $t)`, `(ref func)` or
+// `(ref null nofunc)`), whose values are only some of the values of its
+// kind. Values passed where such a type is expected are checked by the
+// checked calls; the unchecked (raw) calls trust the caller to pass values
+// of the exact type. Returns false for every other type and if `ty` is
+// NULL.
+WASM_API_EXTERN bool craneway_valtype_is_typed_ref(const wasm_valtype_t *ty);
+
 // Creates a 64-bit table type (a `table64`, indexed by i64) with elements
 // of type `element` (which it takes) and size range `min` to `max`
 // elements, `max == UINT64_MAX` meaning no maximum; the caller owns it.

@@ -510,7 +510,10 @@ WASM_API_EXTERN size_t wasm_frame_module_offset(const wasm_frame_t *frame);
 // caller owns it. Returns NULL if `kind` is not a known kind.
 WASM_API_EXTERN wasm_valtype_t *wasm_valtype_new(wasm_valkind_t kind);
 
-// Returns the kind of value type `ty`, or 0 if `ty` is NULL.
+// Returns the kind of value type `ty`, or 0 if `ty` is NULL. Every
+// function reference type (`funcref`, `(ref $t)`, `(ref null nofunc)`,
+// ...) is `WASM_FUNCREF` and every external one `WASM_EXTERNREF`; see
+// `craneway_valtype_is_nullable`.
 WASM_API_EXTERN wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t *ty);
 
 // Returns the kind of extern type `ty` (a `WASM_EXTERN_*` constant), or 0

@@ -38,7 +38,8 @@ pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::TAIL_CALL)
     .union(WasmFeatures::RELAXED_SIMD)
     .union(WasmFeatures::MULTI_MEMORY)
-    .union(WasmFeatures::MEMORY64);
+    .union(WasmFeatures::MEMORY64)
+    .union(WasmFeatures::FUNCTION_REFERENCES);
 
 /// WebAssembly 3.0 as Craneway reads it: 2.0 plus tail calls, extended
 /// constant expressions, typed function references, garbage collection,

@@ -998,3 +998,161 @@ fn tail_call_to_a_host_function_with_stack_arguments() {
         assert_eq!(i64_of(&r[0]), want);
     }
 }
+
+const TYPED_REFS: &str = r#"
+(module
+  (type $ii (func (param i32) (result i32)))
+  (func $inc (type $ii) local.get 0 i32.const 1 i32.add)
+  (func $other (param i64))
+  (table $t (export "table") 2 (ref $ii) (ref.func $inc))
+  (global $g (export "g") (ref $ii) (ref.func $inc))
+  (global $gm (export "gm") (mut (ref null $ii)) (ref.null $ii))
+  (elem declare func $other)
+  (func (export "call") (param (ref null $ii)) (param i32) (result i32)
+    local.get 1 local.get 0 call_ref $ii)
+  (func (export "first") (param i32) (result i32)
+    local.get 0 i32.const 0 table.get $t call_ref $ii)
+  (func (export "other") (result funcref) ref.func $other)
+)"#;
+
+#[test]
+fn call_ref_of_null_traps_with_null_function_reference() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let r = call(
+        &mut store,
+        inst,
+        "call",
+        &[Val::FuncRef(None), Val::I32(1)],
+        1,
+    );
+    assert_eq!(trap_message(r), "null function reference");
+}
+
+#[test]
+fn typed_table_starts_filled_with_its_initialiser() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let r = call(&mut store, inst, "first", &[Val::I32(41)], 1).unwrap();
+    assert!(matches!(r[0], Val::I32(42)));
+}
+
+#[test]
+fn typed_tables_and_globals_refuse_null_and_functions_of_other_types() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let table = inst.get_table(&store, "table").unwrap();
+    let other = call(&mut store, inst, "other", &[], 1).unwrap()[0];
+    let inc = table.get(&mut store, 0).unwrap();
+    assert!(table.set(&mut store, 1, Val::FuncRef(None)).is_err());
+    assert!(table.set(&mut store, 1, other).is_err());
+    table.set(&mut store, 1, inc).unwrap();
+    let gm = inst.get_global(&store, "gm").unwrap();
+    assert!(gm.set(&mut store, other).is_err());
+    gm.set(&mut store, inc).unwrap();
+    gm.set(&mut store, Val::FuncRef(None)).unwrap();
+    // Calling with a function of another type is refused before the call.
+    let f = inst.get_func(&store, "call").unwrap();
+    let mut out = [Val::I32(0)];
+    assert!(f.call(&mut store, &[other, Val::I32(1)], &mut out).is_err());
+    f.call(&mut store, &[inc, Val::I32(1)], &mut out).unwrap();
+    assert!(matches!(out[0], Val::I32(2)));
+}
+
+#[test]
+fn typed_reference_imports_use_subtyping_with_the_right_variance() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let g = Extern::Global(inst.get_global(&store, "g").unwrap());
+    let gm = Extern::Global(inst.get_global(&store, "gm").unwrap());
+    let table = Extern::Table(inst.get_table(&store, "table").unwrap());
+    let engine = store.engine().clone();
+    let link = |store: &mut Store, wat: &str, ext: Extern| {
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        Instance::new(store, &module, &[ext]).map(|_| ())
+    };
+    let ty = "(type $ii (func (param i32) (result i32)))";
+    // Immutable globals are covariant: (ref $ii) <: (ref null $ii) <: funcref.
+    for want in ["(ref $ii)", "(ref null $ii)", "funcref", "(ref func)"] {
+        let wat = format!("(module {ty} (import \"m\" \"g\" (global {want})))");
+        link(&mut store, &wat, g).unwrap_or_else(|e| panic!("{want}: {e}"));
+    }
+    let wat = format!("(module {ty} (import \"m\" \"g\" (global externref)))");
+    assert!(link(&mut store, &wat, g).is_err());
+    // Mutable globals are invariant.
+    let wat = format!("(module {ty} (import \"m\" \"g\" (global (mut (ref null $ii)))))");
+    link(&mut store, &wat, gm).unwrap();
+    let wat = format!("(module {ty} (import \"m\" \"g\" (global (mut funcref))))");
+    assert!(link(&mut store, &wat, gm).is_err());
+    // Tables are invariant in their element type.
+    let wat = format!("(module {ty} (import \"m\" \"t\" (table 2 (ref $ii))))");
+    link(&mut store, &wat, table).unwrap();
+    let wat = format!("(module {ty} (import \"m\" \"t\" (table 2 funcref)))");
+    assert!(link(&mut store, &wat, table).is_err());
+}
+
+#[test]
+fn concrete_reference_types_are_engine_wide() {
+    // The same function type in two modules has one identity, so a
+    // function of one module matches the other's `(ref $t)`.
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let module = Module::new(
+        store.engine(),
+        &wat::parse_str(
+            r#"(module (type $f (func (param i32) (result i32)))
+                 (func (export "call") (param (ref $f)) (result i32)
+                   i32.const 1 local.get 0 call_ref $f))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let other = Instance::new(&mut store, &module, &[]).unwrap();
+    let inc = call(&mut store, inst, "first", &[Val::I32(0)], 1).unwrap();
+    assert!(matches!(inc[0], Val::I32(1)));
+    let table = inst.get_table(&store, "table").unwrap();
+    let f = table.get(&mut store, 0).unwrap();
+    let r = call(&mut store, other, "call", &[f], 1).unwrap();
+    assert!(matches!(r[0], Val::I32(2)));
+    let param = other.get_func(&store, "call").unwrap().ty(&store).params()[0];
+    assert_eq!(param.as_ref().map(|r| r.nullable), Some(false));
+    assert!(param.is_func_ref());
+    assert!(param.matches(ValType::FUNCREF));
+    assert!(!ValType::FUNCREF.matches(param));
+}
+
+#[test]
+fn typed_host_functions_are_called_and_tail_called_through_references() {
+    // A host function whose type has a (ref $t) parameter, reached by
+    // call_ref and return_call_ref; its argument arrives as a function.
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let table = inst.get_table(&store, "table").unwrap();
+    let elem_ty = table.ty(&store).element;
+    let ty = FuncType::new([elem_ty], [ValType::I32]);
+    let host = Func::new(&mut store, ty, move |mut caller, args, results| {
+        let Val::FuncRef(Some(f)) = args[0] else {
+            return Err(Trap::new("expected a function"));
+        };
+        let mut out = [Val::I32(0)];
+        f.call(&mut caller, &[Val::I32(9)], &mut out)
+            .map_err(|e| Trap::new(e.to_string()))?;
+        results[0] = out[0];
+        Ok(())
+    });
+    let wat = r#"(module
+        (type $ii (func (param i32) (result i32)))
+        (type $h (func (param (ref $ii)) (result i32)))
+        (import "m" "h" (func $h (type $h)))
+        (import "m" "t" (table 2 (ref $ii)))
+        (elem declare func $h)
+        (func (export "call") (result i32)
+          i32.const 0 table.get 0 ref.func $h call_ref $h)
+        (func (export "tail") (result i32)
+          i32.const 0 table.get 0 ref.func $h return_call_ref $h))"#;
+    let user = instantiate(&mut store, wat, &[Extern::Func(host), Extern::Table(table)]);
+    for name in ["call", "tail"] {
+        let r = call(&mut store, user, name, &[], 1).unwrap();
+        assert!(matches!(r[0], Val::I32(10)), "{name}");
+    }
+}

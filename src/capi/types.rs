@@ -95,6 +95,18 @@ fn limits64_range(min: u64, max: u64) -> (u64, Option<u64>) {
 }
 
 /// The C kind of a value type.
+///
+/// Deviation from the standard: wasm.h knows only `funcref` and
+/// `externref`, so every function reference type (typed ones such as
+/// `(ref $t)` and `(ref nofunc)`, nullable or not) reports `WASM_FUNCREF`
+/// and every external one (`(ref extern)`, `(ref null noextern)`)
+/// `WASM_EXTERNREF`. The value type object keeps the precise type, and
+/// values crossing the C API are checked against it (a NULL for a
+/// non-nullable reference or a function of the wrong type is refused);
+/// `craneway_valtype_is_nullable` and `craneway_valtype_is_typed_ref` tell
+/// a C user the rest.
+/// Exception references (`exnref`) have no kind of their own yet and
+/// report `WASM_EXTERNREF` until the exception-handling work gives them one.
 pub(crate) fn valkind(ty: ValType) -> wasm_valkind_t {
     match ty {
         ValType::I32 => WASM_I32,
@@ -102,8 +114,8 @@ pub(crate) fn valkind(ty: ValType) -> wasm_valkind_t {
         ValType::F32 => WASM_F32,
         ValType::F64 => WASM_F64,
         ValType::V128 => WASM_V128,
-        ValType::ExternRef => WASM_EXTERNREF,
-        ValType::FuncRef => WASM_FUNCREF,
+        ValType::Ref(r) if r.heap.is_func() => WASM_FUNCREF,
+        ValType::Ref(_) => WASM_EXTERNREF,
     }
 }
 
@@ -115,8 +127,8 @@ pub(crate) fn valtype_from_kind(kind: wasm_valkind_t) -> Option<ValType> {
         WASM_F32 => ValType::F32,
         WASM_F64 => ValType::F64,
         WASM_V128 => ValType::V128,
-        WASM_EXTERNREF => ValType::ExternRef,
-        WASM_FUNCREF => ValType::FuncRef,
+        WASM_EXTERNREF => ValType::EXTERNREF,
+        WASM_FUNCREF => ValType::FUNCREF,
         _ => return None,
     })
 }
@@ -198,10 +210,34 @@ pub extern "C" fn wasm_valtype_new(kind: wasm_valkind_t) -> Option<Box<wasm_valt
     valtype_from_kind(kind).map(wasm_valtype_t::new)
 }
 
-/// Returns the kind of value type `ty`, or 0 if `ty` is NULL.
+/// Returns the kind of value type `ty`, or 0 if `ty` is NULL. Every
+/// function reference type (`funcref`, `(ref $t)`, `(ref null nofunc)`,
+/// ...) is `WASM_FUNCREF` and every external one `WASM_EXTERNREF`; see
+/// `craneway_valtype_is_nullable`.
 #[no_mangle]
 pub extern "C" fn wasm_valtype_kind(ty: Option<&wasm_valtype_t>) -> wasm_valkind_t {
     ty.map_or(0, |t| valkind(t.ty))
+}
+
+/// Returns true if `ty` is a reference type that admits NULL (`funcref`,
+/// `externref`, `(ref null $t)`); false for a non-nullable reference type
+/// such as `(ref $t)` (a NULL value of it is refused wherever a value
+/// crosses the C API), for a number or vector type, and if `ty` is NULL.
+#[no_mangle]
+pub extern "C" fn craneway_valtype_is_nullable(ty: Option<&wasm_valtype_t>) -> bool {
+    ty.and_then(|t| t.ty.as_ref()).is_some_and(|r| r.nullable)
+}
+
+/// Returns true if `ty` is a typed reference type: a reference type other
+/// than `funcref` and `externref` (for example `(ref $t)`, `(ref func)` or
+/// `(ref null nofunc)`), whose values are only some of the values of its
+/// kind. Values passed where such a type is expected are checked by the
+/// checked calls; the unchecked (raw) calls trust the caller to pass values
+/// of the exact type. Returns false for every other type and if `ty` is
+/// NULL.
+#[no_mangle]
+pub extern "C" fn craneway_valtype_is_typed_ref(ty: Option<&wasm_valtype_t>) -> bool {
+    ty.is_some_and(|t| t.ty.is_ref() && t.ty != ValType::FUNCREF && t.ty != ValType::EXTERNREF)
 }
 
 // ---------------------------------------------------------------------------
@@ -1062,14 +1098,14 @@ mod tests {
         for t in [
             ValType::I32,
             ValType::V128,
-            ValType::FuncRef,
-            ValType::ExternRef,
+            ValType::FUNCREF,
+            ValType::EXTERNREF,
         ] {
             assert_eq!(wasm_valtype_t::new(t).ty(), t);
             assert_eq!(valtype_from_kind(valkind(t)), Some(t));
         }
-        assert_eq!(valkind(ValType::FuncRef), 129);
-        assert_eq!(valkind(ValType::ExternRef), 128);
+        assert_eq!(valkind(ValType::FUNCREF), 129);
+        assert_eq!(valkind(ValType::EXTERNREF), 128);
         assert_eq!(wasm_valtype_kind(None), 0);
         wasm_valtype_delete(None);
     }
@@ -1103,7 +1139,7 @@ mod tests {
         assert!(addr(params, wasm_functype_params(Some(&f)).unwrap()));
         assert_eq!(
             *f.ty(),
-            FuncType::new([ValType::I32, ValType::F64], [ValType::FuncRef])
+            FuncType::new([ValType::I32, ValType::F64], [ValType::FUNCREF])
         );
         wasm_functype_delete(Some(f));
 
@@ -1116,7 +1152,7 @@ mod tests {
     #[test]
     fn functype_from_runtime_type() {
         let ty = FuncType::new(
-            [ValType::V128, ValType::ExternRef],
+            [ValType::V128, ValType::EXTERNREF],
             [ValType::I64, ValType::F32],
         );
         let f = wasm_functype_t::new(ty.clone());
@@ -1214,7 +1250,7 @@ mod tests {
         assert_eq!(
             c.ty(),
             GlobalType {
-                content: ValType::FuncRef,
+                content: ValType::FUNCREF,
                 mutable: false
             }
         );
@@ -1257,7 +1293,7 @@ mod tests {
         assert_eq!(
             t.ty(),
             TableType {
-                element: ValType::FuncRef,
+                element: ValType::FUNCREF,
                 minimum: 1,
                 maximum: Some(10),
                 table64: false
@@ -1272,7 +1308,7 @@ mod tests {
         assert_eq!(
             u.ty(),
             TableType {
-                element: ValType::ExternRef,
+                element: ValType::EXTERNREF,
                 minimum: 0,
                 maximum: None,
                 table64: false
@@ -1280,7 +1316,7 @@ mod tests {
         );
 
         let ty = TableType {
-            element: ValType::ExternRef,
+            element: ValType::EXTERNREF,
             minimum: 3,
             maximum: None,
             table64: false,
@@ -1471,7 +1507,7 @@ mod tests {
                 mutable: true,
             }),
             ExternType::Table(TableType {
-                element: ValType::FuncRef,
+                element: ValType::FUNCREF,
                 minimum: 2,
                 maximum: Some(4),
                 table64: false,

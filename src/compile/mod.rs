@@ -32,7 +32,7 @@ pub fn ir_type(ty: ValType) -> ir::Type {
         ValType::F32 => F32,
         ValType::F64 => F64,
         ValType::V128 => I8X16,
-        ValType::FuncRef | ValType::ExternRef => I64,
+        ValType::Ref(_) => I64,
     }
 }
 

@@ -93,12 +93,22 @@ impl Memory {
     }
 }
 
+/// A value's kind for error messages: "a null funcref", "an i32 value".
+pub(crate) fn describe_val(v: &Val) -> String {
+    match v {
+        Val::FuncRef(None) => "a null function reference".into(),
+        Val::FuncRef(Some(_)) => "a function reference of another type".into(),
+        Val::ExternRef(None) => "a null externref".into(),
+        v => format!("a value of type {}", v.ty()),
+    }
+}
+
 /// The raw element of a reference value for a table of `element` type.
 fn table_elem(store: &StoreData, element: ValType, v: Val) -> Result<usize, Error> {
-    if v.ty() != element {
+    if !v.matches_in(store, element) {
         return Err(Error::Other(format!(
-            "a {} value cannot be stored in a table of {element}",
-            v.ty()
+            "{} cannot be stored in a table of {element}",
+            describe_val(&v)
         )));
     }
     let raw = v.to_raw(store)?;
@@ -177,10 +187,10 @@ impl Table {
 impl Global {
     pub fn new(mut store: impl AsStoreMut, ty: GlobalType, init: Val) -> Result<Global, Error> {
         let store = store.store_data_mut();
-        if init.ty() != ty.content {
+        if !init.matches_in(store, ty.content) {
             return Err(Error::Other(format!(
-                "a {} value cannot initialise a global of type {}",
-                init.ty(),
+                "{} cannot initialise a global of type {}",
+                describe_val(&init),
                 ty.content
             )));
         }
@@ -220,10 +230,10 @@ impl Global {
         if !g.ty.mutable {
             return Err(Error::Other("cannot set an immutable global".into()));
         }
-        if v.ty() != g.ty.content {
+        if !v.matches_in(store, g.ty.content) {
             return Err(Error::Other(format!(
-                "a {} value cannot be stored in a global of type {}",
-                v.ty(),
+                "{} cannot be stored in a global of type {}",
+                describe_val(&v),
                 g.ty.content
             )));
         }

@@ -34,8 +34,7 @@ pub(crate) struct SerialParts {
 impl Module {
     /// Validates and compiles `bytes` (the binary format).
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let features = engine.config().features;
-        let (info, bodies) = crate::module::parse(bytes, features).map_err(Error::Invalid)?;
+        let (info, bodies) = crate::module::parse(bytes, engine).map_err(Error::Invalid)?;
         let isa = engine.isa();
         let c = engine.config();
         let guard = (c.guard_size, c.memory_reservation);
@@ -85,7 +84,7 @@ impl Module {
                 None => return Err(Error::Other("code image does not match its module".into())),
             }
         }
-        let type_ids = info.types.iter().map(|t| engine.intern(t)).collect();
+        let type_ids = info.type_ids.iter().map(|t| t.index()).collect();
         Ok(Module {
             engine: engine.clone(),
             compiled: Arc::new(CompiledModule {
@@ -261,6 +260,9 @@ impl Instance {
             match (&import.kind, ext) {
                 (ImportKind::Func(t), Extern::Func(f)) => {
                     let data = store.func_data(*f)?;
+                    // Function types match exactly (without GC there are no
+                    // declared subtypes); concrete references inside are
+                    // engine-wide ids, so equal types compare equal.
                     if data.ty != info.types[*t as usize] {
                         return Err(incompatible(store));
                     }
@@ -269,7 +271,14 @@ impl Instance {
                 (ImportKind::Global(want), Extern::Global(g)) => {
                     check_store(store, g.store);
                     let data = &store.globals[g.index as usize];
-                    if data.ty != *want {
+                    // Immutable globals are covariant, mutable ones invariant.
+                    let fits = data.ty.mutable == want.mutable
+                        && if want.mutable {
+                            data.ty.content == want.content
+                        } else {
+                            data.ty.content.matches(want.content)
+                        };
+                    if !fits {
                         return Err(incompatible(store));
                     }
                     vm_imports.globals.push(data.ptr);
@@ -291,6 +300,7 @@ impl Instance {
                 (ImportKind::Table(want), Extern::Table(t)) => {
                     check_store(store, t.store);
                     let table = &store.tables[t.index as usize];
+                    // The element type is invariant (tables are mutable).
                     if table.ty.element != want.element
                         || table.ty.table64 != want.table64
                         || !limits_match(

@@ -263,8 +263,7 @@ impl Module {
         if !r.0.is_empty() {
             return Err(bad("trailing bytes"));
         }
-        let (info, _bodies) =
-            crate::module::parse(wasm, engine.config().features).map_err(Error::Invalid)?;
+        let (info, _bodies) = crate::module::parse(wasm, engine).map_err(Error::Invalid)?;
         Module::from_image(engine, info, wasm, image, starts)
     }
 }

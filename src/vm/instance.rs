@@ -147,6 +147,17 @@ impl InstanceHandle {
             });
             w(offsets.global_ptr(index), slot as usize);
         }
+        // Defined tables with an initialiser expression start filled with
+        // its value (evaluated once: a constant expression has no effects).
+        for (i, init) in info.table_inits.iter().enumerate() {
+            if let Some(init) = init {
+                let value = inst.eval_const(init) as usize;
+                let index = info.num_imported_tables as usize + i;
+                if let Some(t) = inst.tables.get(index) {
+                    (**t).elements_mut().fill(value);
+                }
+            }
+        }
         let elems = info
             .elems
             .iter()

@@ -47,10 +47,12 @@ pub const TRAP_INTERRUPT: TrapCode = TrapCode::unwrap_user(7);
 pub const TRAP_NULL_REFERENCE: TrapCode = TrapCode::unwrap_user(8);
 /// A misaligned atomic access.
 pub const TRAP_HEAP_MISALIGNED: TrapCode = TrapCode::unwrap_user(9);
+/// `call_ref` or `return_call_ref` of a null function reference.
+pub const TRAP_NULL_FUNC_REFERENCE: TrapCode = TrapCode::unwrap_user(10);
 
 /// Every trap code compiled code may carry: Cranelift's reserved ones and
 /// ours (a serialized module with any other code is refused).
-pub const TRAP_CODES: [TrapCode; 14] = [
+pub const TRAP_CODES: [TrapCode; 15] = [
     TrapCode::STACK_OVERFLOW,
     TrapCode::INTEGER_OVERFLOW,
     TrapCode::HEAP_OUT_OF_BOUNDS,
@@ -65,6 +67,7 @@ pub const TRAP_CODES: [TrapCode; 14] = [
     TRAP_INTERRUPT,
     TRAP_NULL_REFERENCE,
     TRAP_HEAP_MISALIGNED,
+    TRAP_NULL_FUNC_REFERENCE,
 ];
 
 /// The spec's message for a trap code.
@@ -82,6 +85,7 @@ pub fn trap_message(code: TrapCode) -> &'static str {
         TRAP_UNREACHABLE => "unreachable",
         TRAP_INTERRUPT => "interrupted",
         TRAP_NULL_REFERENCE => "null reference",
+        TRAP_NULL_FUNC_REFERENCE => "null function reference",
         TRAP_UNDEFINED_ELEMENT => "undefined element",
         _ => "host function trapped",
     }

@@ -149,7 +149,7 @@ impl Translator<'_> {
 
     /// The block a branch `depth` frames out goes to and how many values it
     /// carries; marks the frame's exit as reached.
-    fn branch_target(&mut self, depth: u32) -> (cranelift_codegen::ir::Block, usize) {
+    pub(super) fn branch_target(&mut self, depth: u32) -> (cranelift_codegen::ir::Block, usize) {
         let i = self.control.len() - 1 - depth as usize;
         let frame = &mut self.control[i];
         if !matches!(frame.kind, FrameKind::Loop { .. }) {
