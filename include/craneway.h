@@ -130,6 +130,15 @@ WASM_API_EXTERN bool craneway_config_wasm_features(wasm_config_t *config, uint32
 // by a default configuration).
 WASM_API_EXTERN uint32_t craneway_supported_wasm_features(void);
 
+// The memory's size in pages as a 64-bit count (for 64-bit memories);
+// 0 if `memory` is NULL.
+WASM_API_EXTERN uint64_t craneway_memory_size64(const wasm_memory_t *memory);
+
+// Grows the memory by a 64-bit `delta` pages; false if `memory` is NULL or
+// the growth would pass its maximum or what Craneway reserved for it (the
+// memory is unchanged then).
+WASM_API_EXTERN bool craneway_memory_grow64(wasm_memory_t *memory, uint64_t delta);
+
 // Like `wasm_module_new`, and on failure writes the validation or
 // compilation error (null-terminated, owned by the caller) to `error`;
 // on success writes an empty vector there. `error` may be NULL.
@@ -137,6 +146,63 @@ WASM_API_EXTERN
 wasm_module_t *craneway_module_new_with_error(const wasm_store_t *store,
                                               const wasm_byte_vec_t *binary,
                                               wasm_message_t *error);
+
+// Returns true if `ty` is a reference type that admits NULL (`funcref`,
+// `externref`, `(ref null $t)`); false for a non-nullable reference type
+// such as `(ref $t)` (a NULL value of it is refused wherever a value
+// crosses the C API), for a number or vector type, and if `ty` is NULL.
+WASM_API_EXTERN bool craneway_valtype_is_nullable(const wasm_valtype_t *ty);
+
+// Returns true if `ty` is a typed reference type: a reference type other
+// than `funcref`, `externref` and `exnref` (for example `(ref $t)`,
+// `(ref func)`, `(ref null nofunc)` or `(ref exn)`), whose values are
+// only some of the values of its kind. Values passed where such a type is
+// expected are checked by the checked calls; the unchecked (raw) calls
+// trust the caller to pass values of the exact type. Returns false for
+// every other type and if `ty` is NULL.
+WASM_API_EXTERN bool craneway_valtype_is_typed_ref(const wasm_valtype_t *ty);
+
+// Creates a 64-bit table type (a `table64`, indexed by i64) with elements
+// of type `element` (which it takes) and size range `min` to `max`
+// elements, `max == UINT64_MAX` meaning no maximum; the caller owns it.
+// Returns NULL if `element` is NULL or not a reference type (it is freed
+// then). Whether the limits can be met is checked by `wasm_table_new`.
+WASM_API_EXTERN
+wasm_tabletype_t *craneway_tabletype_new64(wasm_valtype_t *element,
+                                           uint64_t min,
+                                           uint64_t max);
+
+// Whether table type `ty` is a 64-bit table (indexed by i64). False if
+// `ty` is NULL.
+WASM_API_EXTERN bool craneway_tabletype_is64(const wasm_tabletype_t *ty);
+
+// Writes the full 64-bit size range of table type `ty` to `*min` and
+// `*max` (`UINT64_MAX` when there is no maximum) and returns true; for a
+// NULL `ty` writes 0 and `UINT64_MAX` and returns false.
+// (`wasm_tabletype_limits` saturates values beyond 32 bits.)
+WASM_API_EXTERN
+bool craneway_tabletype_limits64(const wasm_tabletype_t *ty,
+                                 uint64_t *min,
+                                 uint64_t *max);
+
+// Creates a 64-bit memory type (a `memory64`, addressed by i64) with size
+// range `min` to `max` pages of 64 KiB, `max == UINT64_MAX` meaning no
+// maximum; the caller owns it. Never NULL. Whether the limits can be met
+// (at most 2^48 pages, and within what Craneway reserves for a 64-bit
+// memory) is checked by `wasm_memory_new`.
+WASM_API_EXTERN wasm_memorytype_t *craneway_memorytype_new64(uint64_t min, uint64_t max);
+
+// Whether memory type `ty` is a 64-bit memory (addressed by i64). False
+// if `ty` is NULL.
+WASM_API_EXTERN bool craneway_memorytype_is64(const wasm_memorytype_t *ty);
+
+// Writes the full 64-bit size range of memory type `ty` in pages to `*min`
+// and `*max` (`UINT64_MAX` when there is no maximum) and returns true; for
+// a NULL `ty` writes 0 and `UINT64_MAX` and returns false.
+WASM_API_EXTERN
+bool craneway_memorytype_limits64(const wasm_memorytype_t *ty,
+                                  uint64_t *min,
+                                  uint64_t *max);
 
 // Calls `func` with arguments in `args_and_results[0..params]`; results
 // overwrite `args_and_results[0..results]`. `len` must be at least

@@ -386,7 +386,10 @@ wasm_instance_t *wasm_instance_new(const wasm_store_t *store,
 WASM_API_EXTERN void wasm_instance_exports(const wasm_instance_t *instance, wasm_extern_vec_t *out);
 
 // Creates a memory of type `type`. Returns NULL if an argument is NULL or
-// the limits are invalid (minimum above maximum, or above 65536 pages).
+// the limits are invalid (minimum above maximum, or above 65536 pages for
+// a 32-bit memory, 2^48 for a 64-bit one) or cannot be reserved (a 64-bit
+// memory reserves its maximum, at most 4 times the configured memory
+// reservation, 16 GiB by default).
 WASM_API_EXTERN
 wasm_memory_t *wasm_memory_new(const wasm_store_t *store,
                                const wasm_memorytype_t *ty);
@@ -402,10 +405,13 @@ WASM_API_EXTERN uint8_t *wasm_memory_data(wasm_memory_t *memory);
 // The memory's size in bytes.
 WASM_API_EXTERN size_t wasm_memory_data_size(const wasm_memory_t *memory);
 
-// The memory's size in pages.
+// The memory's size in pages. Works for 64-bit memories too; a size
+// beyond 32 bits (which Craneway's reservations never reach) would saturate
+// to `UINT32_MAX`: `craneway_memory_size64` is exact.
 WASM_API_EXTERN wasm_memory_pages_t wasm_memory_size(const wasm_memory_t *memory);
 
-// Grows the memory by `delta` pages; false if that would pass its maximum.
+// Grows the memory (32- or 64-bit) by `delta` pages; false if that would
+// pass its maximum or what Craneway reserved for it.
 WASM_API_EXTERN bool wasm_memory_grow(wasm_memory_t *memory, wasm_memory_pages_t delta);
 
 // Validates and compiles `binary`. Returns NULL if it is not a valid
@@ -504,7 +510,11 @@ WASM_API_EXTERN size_t wasm_frame_module_offset(const wasm_frame_t *frame);
 // caller owns it. Returns NULL if `kind` is not a known kind.
 WASM_API_EXTERN wasm_valtype_t *wasm_valtype_new(wasm_valkind_t kind);
 
-// Returns the kind of value type `ty`, or 0 if `ty` is NULL.
+// Returns the kind of value type `ty`, or 0 if `ty` is NULL. Every
+// function reference type (`funcref`, `(ref $t)`, `(ref null nofunc)`,
+// ...) is `WASM_FUNCREF`, every external one `WASM_EXTERNREF` and every
+// exception one (`exnref`, `(ref exn)`, ...) `CRANEWAY_EXNREF`; see
+// `craneway_valtype_is_nullable`.
 WASM_API_EXTERN wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t *ty);
 
 // Returns the kind of extern type `ty` (a `WASM_EXTERN_*` constant), or 0
@@ -556,7 +566,9 @@ wasm_tabletype_t *wasm_tabletype_new(wasm_valtype_t *element,
 WASM_API_EXTERN const wasm_valtype_t *wasm_tabletype_element(const wasm_tabletype_t *ty);
 
 // Returns the size range of table type `ty` in elements, borrowed from it.
-// Returns NULL if `ty` is NULL.
+// Returns NULL if `ty` is NULL. Deviation for 64-bit tables: a limit
+// beyond 32 bits saturates to `UINT32_MAX` (for `max`, the same as "no
+// maximum"); `craneway_tabletype_limits64` gives the exact values.
 WASM_API_EXTERN const wasm_limits_t *wasm_tabletype_limits(const wasm_tabletype_t *ty);
 
 // Creates a memory type with size range `limits` in 64 KiB pages (which it
@@ -564,7 +576,9 @@ WASM_API_EXTERN const wasm_limits_t *wasm_tabletype_limits(const wasm_tabletype_
 WASM_API_EXTERN wasm_memorytype_t *wasm_memorytype_new(const wasm_limits_t *limits);
 
 // Returns the size range of memory type `ty` in pages, borrowed from it.
-// Returns NULL if `ty` is NULL.
+// Returns NULL if `ty` is NULL. Deviation for 64-bit memories: a limit
+// beyond 32 bits saturates to `UINT32_MAX` (for `max`, the same as "no
+// maximum"); `craneway_memorytype_limits64` gives the exact values.
 WASM_API_EXTERN const wasm_limits_t *wasm_memorytype_limits(const wasm_memorytype_t *ty);
 
 // Creates an import type; the caller owns it. Takes the contents of the

@@ -35,6 +35,11 @@ pub enum CpuFeatures {
 /// parts of 3.0 that have landed. `Config::wasm_features` refuses the rest.
 pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::EXTENDED_CONST)
+    .union(WasmFeatures::TAIL_CALL)
+    .union(WasmFeatures::RELAXED_SIMD)
+    .union(WasmFeatures::MULTI_MEMORY)
+    .union(WasmFeatures::MEMORY64)
+    .union(WasmFeatures::FUNCTION_REFERENCES)
     .union(WasmFeatures::EXCEPTIONS)
     .union(WasmFeatures::LEGACY_EXCEPTIONS);
 

@@ -17,7 +17,8 @@ pub use engine::{
 };
 pub use runtime::*;
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, ValType,
+    EngineTypeId, ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType,
+    RefType, TableType, ValType,
 };
 pub use vm::vmcontext::ValRaw;
 pub use wasmparser::WasmFeatures;

@@ -4,11 +4,14 @@
 //! is recorded here, in index spaces that put imports first. Function bodies
 //! are kept (with their validators) for the compiler.
 
-use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType, ValType};
+use crate::engine::Engine;
+use crate::types::{
+    EngineTypeId, ExternType, FuncType, GlobalType, MemoryType, TableType, ValType,
+};
 use std::collections::HashMap;
 use wasmparser::{
     ExternalKind, FuncToValidate, FunctionBody, Parser, Payload, TypeRef, ValidPayload, Validator,
-    ValidatorResources, WasmFeatures,
+    ValidatorResources,
 };
 
 /// One operator of a constant expression. Numbers are kept as their bits.
@@ -23,7 +26,7 @@ pub enum ConstOp {
     /// A `v128.const`, little-endian.
     V128Const(u128),
     GlobalGet(u32),
-    /// `ref.null` of either reference type.
+    /// `ref.null` of any reference type.
     RefNull,
     RefFunc(u32),
     // The extended-const proposal (off unless enabled).
@@ -108,12 +111,17 @@ pub struct DataSegment {
 /// Everything known about a validated module, independent of compilation.
 #[derive(Debug, Default)]
 pub struct ModuleInfo {
-    /// The type section (WebAssembly 2.0 has only function types).
+    /// The type section (without GC, only function types), with concrete
+    /// references as engine-wide ids.
     pub types: Vec<FuncType>,
+    /// The engine-wide id of each type in `types`.
+    pub type_ids: Vec<EngineTypeId>,
     pub imports: Vec<Import>,
     /// Type index of every function, imported ones first.
     pub funcs: Vec<u32>,
     pub tables: Vec<TableType>,
+    /// Initialisers of the defined tables: `None` fills with null.
+    pub table_inits: Vec<Option<ConstExpr>>,
     pub memories: Vec<MemoryType>,
     pub globals: Vec<GlobalType>,
     /// Initialisers of the defined (non-imported) globals.
@@ -142,6 +150,12 @@ impl ModuleInfo {
 
     pub fn func_type(&self, func: u32) -> &FuncType {
         &self.types[self.funcs[func as usize] as usize]
+    }
+
+    /// A wasmparser value type of this module with its concrete
+    /// references resolved; `None` for types this build does not implement.
+    pub fn val_type(&self, ty: wasmparser::ValType) -> Option<ValType> {
+        ValType::from_wasmparser(ty, &|i| self.type_ids.get(i as usize).copied())
     }
 
     /// The type of an entity, for import/export reflection.
@@ -186,12 +200,15 @@ pub struct FunctionInput<'data> {
     pub body: FunctionBody<'data>,
 }
 
-/// Parses and validates `bytes` with exactly `features`. Function bodies are
+/// Parses and validates `bytes` with exactly the engine's features, and
+/// interns the module's function types in the engine (so a concrete
+/// reference type means the same in every module). Function bodies are
 /// validated later, while they are translated.
-pub fn parse(
-    bytes: &[u8],
-    features: WasmFeatures,
-) -> Result<(ModuleInfo, Vec<FunctionInput<'_>>), String> {
+pub fn parse<'data>(
+    bytes: &'data [u8],
+    engine: &Engine,
+) -> Result<(ModuleInfo, Vec<FunctionInput<'data>>), String> {
+    let features = engine.config().features;
     let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo::default();
     let mut bodies = Vec::new();
@@ -212,31 +229,41 @@ pub fn parse(
             ValidPayload::End(_) => break,
             ValidPayload::Ok | ValidPayload::Parser(_) => {}
         }
-        record_payload(&mut info, payload).map_err(|e| e.0)?;
+        record_payload(&mut info, engine, payload).map_err(|e| e.0)?;
     }
     Ok((info, bodies))
 }
 
-fn table_type(t: &wasmparser::TableType) -> TableType {
-    TableType {
-        element: ValType::from_ref_type(t.element_type).unwrap_or(ValType::FuncRef),
-        minimum: t.initial as u32,
-        maximum: t.maximum.map(|m| m as u32),
-    }
+/// A GC type, which this build does not implement yet.
+fn gc_type() -> ParseError {
+    ParseError("garbage collection types are not supported".into())
+}
+
+fn table_type(info: &ModuleInfo, t: &wasmparser::TableType) -> Result<TableType, ParseError> {
+    let element = info
+        .val_type(wasmparser::ValType::Ref(t.element_type))
+        .ok_or_else(gc_type)?;
+    Ok(TableType {
+        element,
+        minimum: t.initial,
+        maximum: t.maximum,
+        table64: t.table64,
+    })
 }
 
 fn memory_type(m: &wasmparser::MemoryType) -> MemoryType {
     MemoryType {
-        minimum: m.initial as u32,
-        maximum: m.maximum.map(|m| m as u32),
+        minimum: m.initial,
+        maximum: m.maximum,
+        memory64: m.memory64,
     }
 }
 
-fn global_type(g: &wasmparser::GlobalType) -> GlobalType {
-    GlobalType {
-        content: ValType::from_wasmparser(g.content_type).unwrap_or(ValType::I32),
+fn global_type(info: &ModuleInfo, g: &wasmparser::GlobalType) -> Result<GlobalType, ParseError> {
+    Ok(GlobalType {
+        content: info.val_type(g.content_type).ok_or_else(gc_type)?,
         mutable: g.mutable,
-    }
+    })
 }
 
 fn const_expr(e: wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ParseError> {
@@ -269,17 +296,31 @@ fn const_expr(e: wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ParseError> {
     }
 }
 
-fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), ParseError> {
+fn record_payload(
+    info: &mut ModuleInfo,
+    engine: &Engine,
+    payload: Payload<'_>,
+) -> Result<(), ParseError> {
     match payload {
         Payload::TypeSection(reader) => {
+            // Without GC a type refers only to earlier types (validation
+            // checked), so each is interned with its references resolved.
             for ty in reader.into_iter_err_on_gc_types() {
                 let ty = ty?;
-                let params = ty.params().iter().map(|t| ValType::from_wasmparser(*t));
-                let results = ty.results().iter().map(|t| ValType::from_wasmparser(*t));
-                info.types.push(FuncType::new(
-                    params.map(|t| t.unwrap_or(ValType::I32)),
-                    results.map(|t| t.unwrap_or(ValType::I32)),
-                ));
+                let conv = |t: &wasmparser::ValType| info.val_type(*t).ok_or_else(gc_type);
+                let params = ty
+                    .params()
+                    .iter()
+                    .map(conv)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let results = ty
+                    .results()
+                    .iter()
+                    .map(conv)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let ty = FuncType::new(params, results);
+                info.type_ids.push(EngineTypeId(engine.intern(&ty)));
+                info.types.push(ty);
             }
         }
         Payload::ImportSection(reader) => {
@@ -292,7 +333,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
                         ImportKind::Func(t)
                     }
                     TypeRef::Table(t) => {
-                        let t = table_type(&t);
+                        let t = table_type(info, &t)?;
                         info.tables.push(t);
                         info.num_imported_tables += 1;
                         ImportKind::Table(t)
@@ -304,7 +345,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
                         ImportKind::Memory(m)
                     }
                     TypeRef::Global(g) => {
-                        let g = global_type(&g);
+                        let g = global_type(info, &g)?;
                         info.globals.push(g);
                         info.num_imported_globals += 1;
                         ImportKind::Global(g)
@@ -331,10 +372,11 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
         Payload::TableSection(reader) => {
             for table in reader {
                 let table = table?;
-                if !matches!(table.init, wasmparser::TableInit::RefNull) {
-                    return unsupported("table initialiser expressions");
-                }
-                info.tables.push(table_type(&table.ty));
+                info.tables.push(table_type(info, &table.ty)?);
+                info.table_inits.push(match table.init {
+                    wasmparser::TableInit::RefNull => None,
+                    wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
+                });
             }
         }
         Payload::MemorySection(reader) => {
@@ -345,7 +387,7 @@ fn record_payload(info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), Par
         Payload::GlobalSection(reader) => {
             for g in reader {
                 let g = g?;
-                info.globals.push(global_type(&g.ty));
+                info.globals.push(global_type(info, &g.ty)?);
                 info.global_inits.push(const_expr(g.init_expr)?);
             }
         }

@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-/// A WebAssembly value type (WebAssembly 2.0).
+/// A WebAssembly value type: a number, a vector, or a reference.
+///
+/// The common reference types have constants: `ValType::FUNCREF` is
+/// `(ref null func)` and `ValType::EXTERNREF` is `(ref null extern)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValType {
     I32,
@@ -11,24 +14,177 @@ pub enum ValType {
     F32,
     F64,
     V128,
-    FuncRef,
-    ExternRef,
-    /// `exnref` (exception handling): a nullable reference to an
-    /// exception object. (Stand-in until value types carry full reference
-    /// types; every use is marked `EXNREF`.)
-    ExnRef,
+    Ref(RefType),
+}
+
+/// The engine-wide identity of a defined type (today: a function type).
+///
+/// Equal types (by the structural, iso-recursive equivalence of the spec)
+/// have equal ids within one engine; ids of different engines are
+/// unrelated. Modules, host functions and the C API all speak these, never
+/// module-local type indices. They come from the types modules and
+/// functions report (`Module::imports`, `Func::ty`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EngineTypeId(pub(crate) u32);
+
+impl EngineTypeId {
+    /// The id as a number (what `VMFuncRef::type_id` holds).
+    pub fn index(self) -> u32 {
+        self.0
+    }
+}
+
+/// The heap type a reference points to.
+///
+/// Function references: `func` (any function), a concrete function type,
+/// and `nofunc` (the bottom type: only null). Likewise `extern`/`noextern`
+/// and, for exceptions, `exn`/`noexn`. Garbage collection adds its own
+/// hierarchy (`any`, `eq`, `i31`, `struct`, `array`, `none`, concrete
+/// struct and array types) as further variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HeapType {
+    Func,
+    NoFunc,
+    Extern,
+    NoExtern,
+    Exn,
+    NoExn,
+    /// A function of exactly this type.
+    ConcreteFunc(EngineTypeId),
+}
+
+impl HeapType {
+    /// The top of this type's hierarchy (`func`, `extern` or `exn`).
+    pub fn top(self) -> HeapType {
+        match self {
+            HeapType::Func | HeapType::NoFunc | HeapType::ConcreteFunc(_) => HeapType::Func,
+            HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
+            HeapType::Exn | HeapType::NoExn => HeapType::Exn,
+        }
+    }
+
+    /// The bottom of this type's hierarchy (`nofunc`, `noextern`, `noexn`).
+    pub fn bottom(self) -> HeapType {
+        match self.top() {
+            HeapType::Func => HeapType::NoFunc,
+            HeapType::Extern => HeapType::NoExtern,
+            _ => HeapType::NoExn,
+        }
+    }
+
+    /// Is this a function heap type (`func`, `nofunc` or concrete)?
+    pub fn is_func(self) -> bool {
+        self.top() == HeapType::Func
+    }
+
+    /// Subtyping: is every reference to `self` also one to `other`?
+    /// (Without GC a concrete type has no declared supertypes.)
+    pub fn matches(self, other: HeapType) -> bool {
+        self == other
+            || (self.top() == other.top() && (self == self.bottom() || other == other.top()))
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::NoFunc => f.write_str("nofunc"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Exn => f.write_str("exn"),
+            HeapType::NoExn => f.write_str("noexn"),
+            HeapType::ConcreteFunc(id) => write!(f, "$type{}", id.0),
+        }
+    }
+}
+
+/// A reference type: nullability and heap type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RefType {
+    pub nullable: bool,
+    pub heap: HeapType,
+}
+
+impl RefType {
+    /// `funcref` = `(ref null func)`.
+    pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
+    /// `externref` = `(ref null extern)`.
+    pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+    /// `exnref` = `(ref null exn)`.
+    pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
+
+    pub const fn new(nullable: bool, heap: HeapType) -> RefType {
+        RefType { nullable, heap }
+    }
+
+    /// Subtyping: `(ref $t)` <: `(ref null $t)` <: `funcref`, `nofunc`
+    /// below every function type, and so on.
+    pub fn matches(self, other: RefType) -> bool {
+        (!self.nullable || other.nullable) && self.heap.matches(other.heap)
+    }
+}
+
+impl fmt::Display for RefType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (true, HeapType::Exn) => f.write_str("exnref"),
+            (true, h) => write!(f, "(ref null {h})"),
+            (false, h) => write!(f, "(ref {h})"),
+        }
+    }
 }
 
 impl ValType {
-    /// Is this a reference type (`funcref`, `externref` or `exnref`)?
+    /// `funcref` = `(ref null func)`.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+    /// `externref` = `(ref null extern)`.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+    /// `exnref` = `(ref null exn)`.
+    pub const EXNREF: ValType = ValType::Ref(RefType::EXNREF);
+
+    /// Is this a reference type?
     pub fn is_ref(self) -> bool {
-        matches!(
-            self,
-            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
-        )
+        matches!(self, ValType::Ref(_))
     }
 
-    pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
+    /// The reference type, if this is one.
+    pub fn as_ref(self) -> Option<RefType> {
+        match self {
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Is this a function reference type (of any nullability and heap
+    /// type below `func`)?
+    pub fn is_func_ref(self) -> bool {
+        matches!(self, ValType::Ref(r) if r.heap.is_func())
+    }
+
+    /// Is this an external reference type (`extern` or `noextern`)?
+    pub fn is_extern_ref(self) -> bool {
+        matches!(self, ValType::Ref(r) if r.heap.top() == HeapType::Extern)
+    }
+
+    /// Subtyping: can a value of type `self` be used where `other` is
+    /// expected? Numbers and vectors match only themselves.
+    pub fn matches(self, other: ValType) -> bool {
+        match (self, other) {
+            (ValType::Ref(a), ValType::Ref(b)) => a.matches(b),
+            _ => self == other,
+        }
+    }
+
+    /// Converts a wasmparser type; `type_id` maps a module-local type
+    /// index to its engine-wide id. `None` for types this build does not
+    /// implement (garbage collection's).
+    pub(crate) fn from_wasmparser(
+        ty: wasmparser::ValType,
+        type_id: &dyn Fn(u32) -> Option<EngineTypeId>,
+    ) -> Option<ValType> {
         use wasmparser::ValType as W;
         Some(match ty {
             W::I32 => ValType::I32,
@@ -36,36 +192,45 @@ impl ValType {
             W::F32 => ValType::F32,
             W::F64 => ValType::F64,
             W::V128 => ValType::V128,
-            W::Ref(r) => Self::from_ref_type(r)?,
+            W::Ref(r) => ValType::Ref(RefType::from_wasmparser(r, type_id)?),
         })
     }
+}
 
-    pub(crate) fn from_ref_type(r: wasmparser::RefType) -> Option<ValType> {
-        if r == wasmparser::RefType::FUNCREF {
-            Some(ValType::FuncRef)
-        } else if r == wasmparser::RefType::EXTERNREF {
-            Some(ValType::ExternRef)
-        } else if r == wasmparser::RefType::EXNREF {
-            // EXNREF
-            Some(ValType::ExnRef)
-        } else {
-            None
-        }
+impl RefType {
+    /// Converts a wasmparser reference type (see `ValType::from_wasmparser`).
+    pub(crate) fn from_wasmparser(
+        r: wasmparser::RefType,
+        type_id: &dyn Fn(u32) -> Option<EngineTypeId>,
+    ) -> Option<RefType> {
+        use wasmparser::{AbstractHeapType as A, HeapType as W};
+        let heap = match r.heap_type() {
+            W::Abstract { shared: false, ty } => match ty {
+                A::Func => HeapType::Func,
+                A::NoFunc => HeapType::NoFunc,
+                A::Extern => HeapType::Extern,
+                A::NoExtern => HeapType::NoExtern,
+                A::Exn => HeapType::Exn,
+                A::NoExn => HeapType::NoExn,
+                _ => return None,
+            },
+            W::Concrete(i) => HeapType::ConcreteFunc(type_id(i.as_module_index()?)?),
+            W::Exact(_) | W::Abstract { shared: true, .. } => return None,
+        };
+        Some(RefType::new(r.is_nullable(), heap))
     }
 }
 
 impl fmt::Display for ValType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ValType::I32 => "i32",
-            ValType::I64 => "i64",
-            ValType::F32 => "f32",
-            ValType::F64 => "f64",
-            ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
-            ValType::ExnRef => "exnref",
-        })
+        match self {
+            ValType::I32 => f.write_str("i32"),
+            ValType::I64 => f.write_str("i64"),
+            ValType::F32 => f.write_str("f32"),
+            ValType::F64 => f.write_str("f64"),
+            ValType::V128 => f.write_str("v128"),
+            ValType::Ref(r) => r.fmt(f),
+        }
     }
 }
 
@@ -127,19 +292,24 @@ pub struct GlobalType {
     pub mutable: bool,
 }
 
-/// A linear memory's type, in 64 KiB pages.
+/// A linear memory's type, in 64 KiB pages. `memory64` memories take i64
+/// addresses; their limits may exceed 32 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
-    pub minimum: u32,
-    pub maximum: Option<u32>,
+    pub minimum: u64,
+    pub maximum: Option<u64>,
+    pub memory64: bool,
 }
 
 /// A table's type: element type (a reference type) and limits in elements.
+/// `table64` tables take i64 indices; their limits may exceed 32 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TableType {
+    /// Always a `ValType::Ref`.
     pub element: ValType,
-    pub minimum: u32,
-    pub maximum: Option<u32>,
+    pub minimum: u64,
+    pub maximum: Option<u64>,
+    pub table64: bool,
 }
 
 /// The type of something that can be imported or exported.
@@ -185,10 +355,10 @@ pub struct ExportType {
 /// Does a provided limit range `(min, max)` satisfy a required `(min, max)`?
 /// (Import subtyping of memories and tables.)
 pub(crate) fn limits_match(
-    actual_min: u32,
-    actual_max: Option<u32>,
-    want_min: u32,
-    want_max: Option<u32>,
+    actual_min: u64,
+    actual_max: Option<u64>,
+    want_min: u64,
+    want_max: Option<u64>,
 ) -> bool {
     actual_min >= want_min
         && match (actual_max, want_max) {
@@ -196,4 +366,48 @@ pub(crate) fn limits_match(
             (Some(a), Some(w)) => a <= w,
             (None, Some(_)) => false,
         }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_subtyping_follows_the_spec() {
+        let t = HeapType::ConcreteFunc(EngineTypeId(3));
+        let u = HeapType::ConcreteFunc(EngineTypeId(4));
+        let r = |nullable, heap| ValType::Ref(RefType::new(nullable, heap));
+        // (ref $t) <: (ref null $t) <: (ref null func) = funcref.
+        assert!(r(false, t).matches(r(true, t)));
+        assert!(r(true, t).matches(ValType::FUNCREF));
+        assert!(r(false, t).matches(r(false, HeapType::Func)));
+        assert!(!r(true, t).matches(r(false, t)));
+        assert!(!ValType::FUNCREF.matches(r(true, t)));
+        // Distinct concrete types are unrelated; nofunc is below both.
+        assert!(!r(false, t).matches(r(false, u)));
+        assert!(r(false, HeapType::NoFunc).matches(r(false, u)));
+        assert!(r(true, HeapType::NoFunc).matches(r(true, t)));
+        // The hierarchies are disjoint.
+        assert!(!r(true, HeapType::NoExtern).matches(ValType::FUNCREF));
+        assert!(r(true, HeapType::NoExtern).matches(ValType::EXTERNREF));
+        assert!(!ValType::EXTERNREF.matches(ValType::FUNCREF));
+        assert!(r(true, HeapType::NoExn).matches(ValType::EXNREF));
+        assert!(!ValType::I32.matches(ValType::I64));
+    }
+
+    #[test]
+    fn reference_types_print_in_the_text_format() {
+        assert_eq!(ValType::FUNCREF.to_string(), "funcref");
+        assert_eq!(ValType::EXTERNREF.to_string(), "externref");
+        let t = RefType::new(false, HeapType::ConcreteFunc(EngineTypeId(7)));
+        assert_eq!(t.to_string(), "(ref $type7)");
+        assert_eq!(
+            RefType::new(true, HeapType::NoFunc).to_string(),
+            "(ref null nofunc)"
+        );
+        assert_eq!(
+            RefType::new(false, HeapType::Func).to_string(),
+            "(ref func)"
+        );
+    }
 }

@@ -275,3 +275,290 @@ fn operators_after_the_final_end_are_a_validation_error() {
         }
     }
 }
+
+/// Runs export "f" of a module whose body is `op` applied to the three
+/// v128 parameters as `(op (local.get 0) (local.get 1) [(local.get 2)])`,
+/// under every engine; returns each engine's name and result.
+fn relaxed_everywhere(op: &str, nargs: usize, args: [u128; 3]) -> Vec<(&'static str, u128)> {
+    let operands: String = (0..nargs).map(|i| format!(" (local.get {i})")).collect();
+    let wat = format!(
+        r#"(module (func (export "f") (param v128 v128 v128) (result v128) ({op}{operands})))"#
+    );
+    let bytes = wat::parse_str(&wat).expect("test module parses");
+    engines()
+        .into_iter()
+        .map(|(what, engine)| {
+            let mut store = Store::new(&engine);
+            let module = Module::new(&engine, &bytes)
+                .unwrap_or_else(|e| panic!("{what}: {op} does not compile: {e}"));
+            let inst = Instance::new(&mut store, &module, &[])
+                .unwrap_or_else(|e| panic!("{what}: does not instantiate: {e}"));
+            let f = inst.get_func(&store, "f").expect("export exists");
+            let mut r = [Val::I32(0)];
+            f.call(&mut store, &args.map(Val::V128), &mut r)
+                .unwrap_or_else(|e| panic!("{what}: {op} failed: {e}"));
+            match r[0] {
+                Val::V128(v) => (what, v),
+                ref other => panic!("{what}: {op} returned {other:?}"),
+            }
+        })
+        .collect()
+}
+
+/// Asserts that `op` gives exactly `expected` under every engine.
+fn assert_relaxed(op: &str, nargs: usize, args: [u128; 3], expected: u128) {
+    for (what, got) in relaxed_everywhere(op, nargs, args) {
+        assert_eq!(
+            got, expected,
+            "{what}: {op}: got {got:#034x}, expected {expected:#034x}"
+        );
+    }
+}
+
+fn v_i8(l: [i8; 16]) -> u128 {
+    u128::from_le_bytes(l.map(|x| x as u8))
+}
+fn v_i16(l: [i16; 8]) -> u128 {
+    l.iter()
+        .rev()
+        .fold(0, |v, x| (v << 16) | u128::from(*x as u16))
+}
+fn v_i32(l: [i32; 4]) -> u128 {
+    l.iter()
+        .rev()
+        .fold(0, |v, x| (v << 32) | u128::from(*x as u32))
+}
+fn v_f32(l: [f32; 4]) -> u128 {
+    l.iter()
+        .rev()
+        .fold(0, |v, x| (v << 32) | u128::from(x.to_bits()))
+}
+fn v_f64(l: [f64; 2]) -> u128 {
+    (u128::from(l[1].to_bits()) << 64) | u128::from(l[0].to_bits())
+}
+
+#[test]
+fn relaxed_swizzle_trunc_and_q15mulr_are_their_non_relaxed_operators() {
+    // Indices past 15 (the top bit set or not) select 0.
+    let data: [i8; 16] = std::array::from_fn(|i| 0x10 + i as i8);
+    let idx: [i8; 16] = [
+        0, 15, 16, -1, -128, 3, 17, 1, 31, 32, 0x70, 14, 2, -16, 15, 0,
+    ];
+    let want: [i8; 16] = idx.map(|i| {
+        if (0..16).contains(&i) {
+            data[i as usize]
+        } else {
+            0
+        }
+    });
+    assert_relaxed(
+        "i8x16.relaxed_swizzle",
+        2,
+        [v_i8(data), v_i8(idx), 0],
+        v_i8(want),
+    );
+    // NaN gives 0, out-of-range values saturate.
+    let f = [f32::NAN, 3e9, -3e9, -1.5];
+    assert_relaxed(
+        "i32x4.relaxed_trunc_f32x4_s",
+        1,
+        [v_f32(f), 0, 0],
+        v_i32([0, i32::MAX, i32::MIN, -1]),
+    );
+    let f = [f32::NAN, 5e9, -1.0, 3.7];
+    assert_relaxed(
+        "i32x4.relaxed_trunc_f32x4_u",
+        1,
+        [v_f32(f), 0, 0],
+        v_i32([0, -1, 0, 3]),
+    );
+    assert_relaxed(
+        "i32x4.relaxed_trunc_f64x2_s_zero",
+        1,
+        [v_f64([f64::NAN, -1e10]), 0, 0],
+        v_i32([0, i32::MIN, 0, 0]),
+    );
+    assert_relaxed(
+        "i32x4.relaxed_trunc_f64x2_u_zero",
+        1,
+        [v_f64([1e10, f64::NAN]), 0, 0],
+        v_i32([-1, 0, 0, 0]),
+    );
+    assert_relaxed(
+        "i32x4.relaxed_trunc_f64x2_u_zero",
+        1,
+        [v_f64([-5.0, 4.9]), 0, 0],
+        v_i32([0, 4, 0, 0]),
+    );
+    // -32768 * -32768 saturates; the others round.
+    let a = [-32768, 16384, -32768, 1, 12345, -1, 32767, 100];
+    let b = [-32768, 16384, 32767, 1, -321, -1, 32767, -7];
+    let want = std::array::from_fn(|i| {
+        let p = (i32::from(a[i]) * i32::from(b[i]) + 0x4000) >> 15;
+        p.clamp(-32768, 32767) as i16
+    });
+    assert_relaxed(
+        "i16x8.relaxed_q15mulr_s",
+        2,
+        [v_i16(a), v_i16(b), 0],
+        v_i16(want),
+    );
+    assert_eq!(want[0], 32767);
+}
+
+#[test]
+fn relaxed_laneselect_selects_every_bit_of_a_non_uniform_mask() {
+    let a = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128;
+    let b = 0xa5a5_5a5a_f00f_0ff0_1234_4321_8888_7777u128;
+    // Neither all ones nor all zeros per lane, nor only the top bits.
+    let m = 0x8000_0001_7fff_ffff_00ff_ff00_f0f0_0f0fu128;
+    for ty in ["i8x16", "i16x8", "i32x4", "i64x2"] {
+        assert_relaxed(
+            &format!("{ty}.relaxed_laneselect"),
+            3,
+            [a, b, m],
+            (a & m) | (b & !m),
+        );
+    }
+}
+
+#[test]
+fn relaxed_madd_and_nmadd_round_once() {
+    // (1 + e)(1 - e) = 1 - e^2: rounded on its own the product is 1, so
+    // unfused madd with c = -1 would give 0; fused it gives -e^2.
+    let e32 = f32::EPSILON;
+    let (a, b) = (1.0 + e32, 1.0 - e32);
+    let fused = a.mul_add(b, -1.0);
+    assert_eq!(fused, -(e32 * e32));
+    assert_ne!(fused, a * b - 1.0);
+    assert_relaxed(
+        "f32x4.relaxed_madd",
+        3,
+        [
+            v_f32([a, 2.0, a, 0.5]),
+            v_f32([b, 3.0, b, 0.5]),
+            v_f32([-1.0, 1.0, 0.0, 0.25]),
+        ],
+        v_f32([fused, 7.0, a * b, 0.5]),
+    );
+    // nmadd: -(a * b) + c.
+    assert_relaxed(
+        "f32x4.relaxed_nmadd",
+        3,
+        [
+            v_f32([a, 2.0, -a, 0.5]),
+            v_f32([b, 3.0, b, 0.5]),
+            v_f32([1.0, 1.0, -1.0, 0.25]),
+        ],
+        v_f32([e32 * e32, -5.0, -(e32 * e32), 0.0]),
+    );
+    let e64 = f64::EPSILON;
+    let (a, b) = (1.0 + e64, 1.0 - e64);
+    assert_ne!(a.mul_add(b, -1.0), a * b - 1.0);
+    assert_relaxed(
+        "f64x2.relaxed_madd",
+        3,
+        [v_f64([a, 3.0]), v_f64([b, 5.0]), v_f64([-1.0, -15.0])],
+        v_f64([-(e64 * e64), 0.0]),
+    );
+    assert_relaxed(
+        "f64x2.relaxed_nmadd",
+        3,
+        [v_f64([a, 3.0]), v_f64([b, 5.0]), v_f64([1.0, 16.0])],
+        v_f64([e64 * e64, 1.0]),
+    );
+}
+
+#[test]
+fn relaxed_min_max_order_zeros_and_propagate_nan() {
+    let (z, nz) = (0.0f32, -0.0f32);
+    let min = relaxed_everywhere(
+        "f32x4.relaxed_min",
+        2,
+        [
+            v_f32([nz, z, f32::NAN, 1.0]),
+            v_f32([z, nz, 1.0, f32::NAN]),
+            0,
+        ],
+    );
+    let max = relaxed_everywhere(
+        "f32x4.relaxed_max",
+        2,
+        [
+            v_f32([nz, z, f32::NAN, 1.0]),
+            v_f32([z, nz, 1.0, f32::NAN]),
+            0,
+        ],
+    );
+    let lanes = |v: u128| -> [u32; 4] { std::array::from_fn(|i| (v >> (32 * i)) as u32) };
+    for (name, results, zero) in [("min", &min, nz), ("max", &max, z)] {
+        for (what, v) in results {
+            let l = lanes(*v);
+            assert_eq!(l[0], zero.to_bits(), "{what}: {name}(-0, +0)");
+            assert_eq!(l[1], zero.to_bits(), "{what}: {name}(+0, -0)");
+            assert!(f32::from_bits(l[2]).is_nan(), "{what}: {name}(NaN, 1)");
+            assert!(f32::from_bits(l[3]).is_nan(), "{what}: {name}(1, NaN)");
+        }
+        // The same bits everywhere, NaNs included.
+        assert!(
+            results.iter().all(|r| r.1 == results[0].1),
+            "{name}: {results:x?}"
+        );
+    }
+    let (z, nz) = (0.0f64, -0.0f64);
+    assert_relaxed(
+        "f64x2.relaxed_min",
+        2,
+        [v_f64([nz, z]), v_f64([z, nz]), 0],
+        v_f64([nz, nz]),
+    );
+    assert_relaxed(
+        "f64x2.relaxed_max",
+        2,
+        [v_f64([nz, z]), v_f64([z, nz]), 0],
+        v_f64([z, z]),
+    );
+    let nan = relaxed_everywhere(
+        "f64x2.relaxed_max",
+        2,
+        [v_f64([f64::NAN, 2.0]), v_f64([1.0, f64::NAN]), 0],
+    );
+    for (what, v) in &nan {
+        assert!(f64::from_bits(*v as u64).is_nan(), "{what}");
+        assert!(f64::from_bits((*v >> 64) as u64).is_nan(), "{what}");
+    }
+    assert!(nan.iter().all(|r| r.1 == nan[0].1), "{nan:x?}");
+}
+
+#[test]
+fn relaxed_dot_products_treat_the_second_operand_as_signed() {
+    // Bytes >= 0x80 in both operands; -128 * -128 twice wraps to -32768.
+    let a: [i8; 16] = [
+        -128, -128, 127, -1, -128, 5, 100, -100, 0, 1, -7, 9, -128, -128, 3, 4,
+    ];
+    let b: [i8; 16] = [
+        -128, -128, -1, -128, 127, -3, -100, 90, 1, 0, -9, -7, -127, -127, -1, 2,
+    ];
+    let dot: [i16; 8] = std::array::from_fn(|i| {
+        let p = |j: usize| i16::from(a[j]).wrapping_mul(i16::from(b[j]));
+        p(2 * i).wrapping_add(p(2 * i + 1))
+    });
+    assert_eq!(dot[0], -32768);
+    assert_eq!(dot[6], 32512);
+    assert_relaxed(
+        "i16x8.relaxed_dot_i8x16_i7x16_s",
+        2,
+        [v_i8(a), v_i8(b), 0],
+        v_i16(dot),
+    );
+    let c = [1, -2, i32::MAX, 40];
+    let want: [i32; 4] = std::array::from_fn(|i| {
+        (i32::from(dot[2 * i]) + i32::from(dot[2 * i + 1])).wrapping_add(c[i])
+    });
+    assert_relaxed(
+        "i32x4.relaxed_dot_i8x16_i7x16_add_s",
+        3,
+        [v_i8(a), v_i8(b), v_i32(c)],
+        v_i32(want),
+    );
+}

@@ -1,5 +1,6 @@
 //! Runtime behaviours beyond the spec testsuite: traps and their
-//! backtraces, stack exhaustion, host functions, nesting, resource release.
+//! backtraces, stack exhaustion, host functions, nesting, resource release,
+//! tail calls.
 
 use craneway::*;
 
@@ -291,10 +292,17 @@ fn invalid_and_malformed_bytes_are_errors() {
             Ok(_) => panic!("accepted {bytes:?}"),
         }
     }
-    // Proposals beyond WebAssembly 2.0 are rejected by default.
+    // Multiple memories are part of the default (3.0) features, and
+    // rejected when exactly WebAssembly 2.0 is selected.
     let multi_memory = wat::parse_str("(module (memory 1) (memory 1))").unwrap();
+    assert!(Module::new(&engine, &multi_memory).is_ok());
+    let mut wasm2 = Config::new();
+    wasm2
+        .wasm_features(craneway::WasmFeatures::WASM2)
+        .expect("2.0 is supported");
+    let engine2 = Engine::new(&wasm2).expect("2.0 engine");
     assert!(matches!(
-        Module::new(&engine, &multi_memory),
+        Module::new(&engine2, &multi_memory),
         Err(Error::Invalid(_))
     ));
 }
@@ -576,4 +584,575 @@ fn host_registers_survive_traps() {
     });
     assert!(got.contains("call stack exhausted"), "{got}");
     assert_eq!(regs, expected, "registers after a failed stack check");
+}
+
+// ---- tail calls (`return_call`, `return_call_indirect`): constant native
+// stack in deep mutual recursion, stack arguments, traps and backtraces
+// after tail calls, tail calls to imported host and wasm functions ----
+
+fn i32_of(v: &Val) -> i32 {
+    match v {
+        Val::I32(x) => *x,
+        other => panic!("expected an i32, got {other:?}"),
+    }
+}
+
+fn i64_of(v: &Val) -> i64 {
+    match v {
+        Val::I64(x) => *x,
+        other => panic!("expected an i64, got {other:?}"),
+    }
+}
+
+/// `even`/`odd` by mutual recursion, directly and through a table; each
+/// step also carries an accumulator, so the calls are not all alike.
+const EVEN_ODD: &str = r#"
+(module
+  (type $t (func (param i64 i64) (result i64)))
+  (table 2 funcref)
+  (elem (i32.const 0) $even_i $odd_i)
+  (func $even (export "even") (param $n i64) (param $acc i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n))
+      (then (local.get $acc))
+      (else (return_call $odd (i64.sub (local.get $n) (i64.const 1))
+                              (i64.add (local.get $acc) (i64.const 2))))))
+  (func $odd (param $n i64) (param $acc i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n))
+      (then (i64.sub (i64.const 0) (local.get $acc)))
+      (else (return_call $even (i64.sub (local.get $n) (i64.const 1))
+                               (i64.sub (local.get $acc) (i64.const 1))))))
+  (func $even_i (export "even_indirect") (param $n i64) (param $acc i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n))
+      (then (local.get $acc))
+      (else (return_call_indirect (type $t)
+              (i64.sub (local.get $n) (i64.const 1))
+              (i64.add (local.get $acc) (i64.const 2))
+              (i32.const 1)))))
+  (func $odd_i (param $n i64) (param $acc i64) (result i64)
+    (if (result i64) (i64.eqz (local.get $n))
+      (then (i64.sub (i64.const 0) (local.get $acc)))
+      (else (return_call_indirect (type $t)
+              (i64.sub (local.get $n) (i64.const 1))
+              (i64.sub (local.get $acc) (i64.const 1))
+              (i32.const 0))))))
+"#;
+
+/// What `even`/`even_indirect` of `EVEN_ODD` return for `n`.
+fn even_odd_expected(n: i64) -> i64 {
+    // Pairs of steps add 2 then subtract 1.
+    let acc = (n / 2) + if n % 2 == 1 { 2 } else { 0 };
+    if n % 2 == 0 {
+        acc
+    } else {
+        -acc
+    }
+}
+
+#[test]
+fn ten_million_mutual_tail_calls_run_in_constant_stack() {
+    // The default engine: a 512 KiB wasm stack, far less than ten million
+    // frames would need.
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, EVEN_ODD, &[]);
+    for name in ["even", "even_indirect"] {
+        for n in [0i64, 1, 7, 10_000_000, 10_000_001] {
+            let r = call(&mut store, inst, name, &[Val::I64(n), Val::I64(0)], 1)
+                .unwrap_or_else(|e| panic!("{name}({n}): {e}"));
+            assert_eq!(i64_of(&r[0]), even_odd_expected(n), "{name}({n})");
+        }
+    }
+}
+
+/// Tail calls between functions with many parameters (more than the
+/// argument registers, so some are on the stack) and with none, starting
+/// from an export without parameters and results, which the host may call
+/// without a trampoline. The chain ends in a trap or a result.
+const STACK_ARGS: &str = r#"
+(module
+  (type $many (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+                           i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+  (table 1 funcref)
+  (elem (i32.const 0) $many)
+  (global $left (mut i64) (i64.const 0))
+  (global $out (mut i64) (i64.const 0))
+  (func $many (type $many)
+    (if (i64.eqz (global.get $left))
+      (then (return (i64.add (local.get 0) (i64.add (local.get 9) (local.get 19))))))
+    (global.set $left (i64.sub (global.get $left) (i64.const 1)))
+    (if (i64.eq (global.get $left) (i64.const 1000))
+      (then (return_call $none)))
+    (return_call_indirect (type $many)
+      (i64.add (local.get 19) (i64.const 1)) (local.get 0) (local.get 1) (local.get 2)
+      (local.get 3) (local.get 4) (local.get 5) (local.get 6) (local.get 7) (local.get 8)
+      (local.get 9) (local.get 10) (local.get 11) (local.get 12) (local.get 13)
+      (local.get 14) (local.get 15) (local.get 16) (local.get 17) (local.get 18)
+      (i32.const 0)))
+  (func $none (result i64)
+    (return_call $many
+      (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+      (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 10)
+      (i64.const 11) (i64.const 12) (i64.const 13) (i64.const 14) (i64.const 15)
+      (i64.const 16) (i64.const 17) (i64.const 18) (i64.const 19) (i64.const 20)))
+  (func $trap_at_end (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+                           i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (if (i64.eqz (global.get $left)) (then unreachable))
+    (global.set $left (i64.sub (global.get $left) (i64.const 1)))
+    (return_call $trap_at_end
+      (local.get 21) (local.get 0) (local.get 1) (local.get 2) (local.get 3)
+      (local.get 4) (local.get 5) (local.get 6) (local.get 7) (local.get 8)
+      (local.get 9) (local.get 10) (local.get 11) (local.get 12) (local.get 13)
+      (local.get 14) (local.get 15) (local.get 16) (local.get 17) (local.get 18)
+      (local.get 19) (local.get 20)))
+  (func (export "run") (param i64)
+    (global.set $left (local.get 0))
+    (global.set $out (call $none)))
+  (func (export "start")
+    (global.set $left (i64.const 100000))
+    (return_call $none_to_out))
+  (func $none_to_out
+    (global.set $out (call $none)))
+  (func (export "trap") (param i64)
+    (global.set $left (local.get 0))
+    (return_call $trap_at_end
+      (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+      (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 10)
+      (i64.const 11) (i64.const 12) (i64.const 13) (i64.const 14) (i64.const 15)
+      (i64.const 16) (i64.const 17) (i64.const 18) (i64.const 19) (i64.const 20)
+      (i64.const 21) (i64.const 22)))
+  (func (export "trap_no_params")
+    (global.set $left (i64.const 50000))
+    (return_call $trap_at_end
+      (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+      (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 10)
+      (i64.const 11) (i64.const 12) (i64.const 13) (i64.const 14) (i64.const 15)
+      (i64.const 16) (i64.const 17) (i64.const 18) (i64.const 19) (i64.const 20)
+      (i64.const 21) (i64.const 22)))
+  (func (export "out") (result i64) (global.get $out)))
+"#;
+
+/// What `$many` returns after `steps` tail calls that rotate its 20
+/// arguments (1..=20 at first), adding 1 to the one that moves to the front.
+fn many_expected(steps: u64, detour_at: Option<u64>) -> i64 {
+    let mut args: Vec<i64> = (1..=20).collect();
+    let mut left = steps;
+    while left > 0 {
+        left -= 1;
+        if Some(left) == detour_at {
+            args = (1..=20).collect();
+            continue;
+        }
+        let last = args[19];
+        args.rotate_right(1);
+        args[0] = last + 1;
+    }
+    args[0] + args[9] + args[19]
+}
+
+#[test]
+fn tail_calls_with_stack_arguments_keep_their_values() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, STACK_ARGS, &[]);
+    for steps in [0u64, 1, 5, 999, 1001, 200_000] {
+        call(&mut store, inst, "run", &[Val::I64(steps as i64)], 0).unwrap();
+        let r = call(&mut store, inst, "out", &[], 1).unwrap();
+        let detour = (steps > 1000).then_some(1000);
+        assert_eq!(i64_of(&r[0]), many_expected(steps, detour), "{steps} steps");
+    }
+    // "start" has no parameters and no results and replaces its own frame
+    // by one with stack arguments.
+    call(&mut store, inst, "start", &[], 0).unwrap();
+    let r = call(&mut store, inst, "out", &[], 1).unwrap();
+    assert_eq!(i64_of(&r[0]), many_expected(100_000, Some(1000)));
+}
+
+#[test]
+fn a_trap_after_tail_calls_with_stack_arguments_returns_to_the_host() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, STACK_ARGS, &[]);
+    for _ in 0..3 {
+        let msg = trap_message(call(&mut store, inst, "trap", &[Val::I64(1000)], 0));
+        assert_eq!(msg, "unreachable");
+        // The export without parameters or results that tail-calls: its
+        // frame is replaced by ones with stack arguments, right below the
+        // host's entry.
+        let msg = trap_message(call(&mut store, inst, "trap_no_params", &[], 0));
+        assert_eq!(msg, "unreachable");
+        call(&mut store, inst, "run", &[Val::I64(3)], 0).unwrap();
+        let r = call(&mut store, inst, "out", &[], 1).unwrap();
+        assert_eq!(i64_of(&r[0]), many_expected(3, None));
+    }
+    // The same module, serialized and loaded again, still knows which
+    // functions tail-call.
+    let engine = store.engine().clone();
+    let module = Module::new(&engine, &wat::parse_str(STACK_ARGS).unwrap()).unwrap();
+    let loaded = Module::deserialize(&engine, &module.serialize()).unwrap();
+    let mut store = Store::new(&engine);
+    let inst = Instance::new(&mut store, &loaded, &[]).unwrap();
+    let msg = trap_message(call(&mut store, inst, "trap_no_params", &[], 0));
+    assert_eq!(msg, "unreachable");
+}
+
+#[test]
+fn backtrace_after_tail_calls_omits_the_replaced_frames() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (type $t (func (param i32)))
+            (table 1 funcref)
+            (elem (i32.const 0) $last)
+            (func $last (param i32) (drop (i32.div_u (i32.const 1) (local.get 0))))
+            (func $second (param i32) (return_call_indirect (type $t) (local.get 0) (i32.const 0)))
+            (func $first (param i32) (return_call $second (local.get 0)))
+            (func $caller (param i32) (call $first (local.get 0)) (nop))
+            (func (export "outer") (param i32) (call $caller (local.get 0))))"#,
+        &[],
+    );
+    let f = inst.get_func(&store, "outer").unwrap();
+    let err = f.call(&mut store, &[Val::I32(0)], &mut []).unwrap_err();
+    let trap = err.trap().expect("a trap");
+    assert_eq!(trap.message(), "integer divide by zero");
+    let names: Vec<_> = trap.frames().iter().map(|f| f.func_name.clone()).collect();
+    assert_eq!(
+        names,
+        vec![Some("last".to_string()), Some("caller".to_string()), None],
+        "{trap}"
+    );
+    let indices: Vec<_> = trap.frames().iter().map(|f| f.func_index).collect();
+    assert_eq!(indices, vec![0, 3, 4]);
+    // And it still works afterwards.
+    f.call(&mut store, &[Val::I32(1)], &mut []).unwrap();
+}
+
+#[test]
+fn tail_call_to_an_imported_host_function_reports_the_calling_instance() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    // The host function reads global "id" of the instance that called it.
+    let host = Func::new(&mut store, ty, |mut caller, args, results| {
+        let id = caller
+            .get_export("id")
+            .and_then(Extern::into_global)
+            .expect("the caller exports its id");
+        let Val::I32(id) = id.get(&mut caller) else {
+            unreachable!("id is an i32")
+        };
+        results[0] = Val::I32(i32_of(&args[0]) * 1000 + id);
+        Ok(())
+    });
+    let wat = |id: i32| {
+        format!(
+            r#"(module
+              (import "h" "f" (func $f (param i32) (result i32)))
+              (global (export "id") i32 (i32.const {id}))
+              (func $step (param i32) (result i32)
+                (if (result i32) (i32.eqz (local.get 0))
+                  (then (return_call $f (i32.const 7)))
+                  (else (return_call $step (i32.sub (local.get 0) (i32.const 1))))))
+              (func (export "run") (param i32) (result i32) (return_call $step (local.get 0)))
+              (func (export "direct") (result i32) (return_call $f (i32.const 8))))"#
+        )
+    };
+    let a = instantiate(&mut store, &wat(1), &[Extern::Func(host)]);
+    let b = instantiate(&mut store, &wat(2), &[Extern::Func(host)]);
+    for (inst, id) in [(a, 1), (b, 2)] {
+        let r = call(&mut store, inst, "run", &[Val::I32(100_000)], 1).unwrap();
+        assert_eq!(i32_of(&r[0]), 7000 + id);
+        let r = call(&mut store, inst, "direct", &[], 1).unwrap();
+        assert_eq!(i32_of(&r[0]), 8000 + id);
+    }
+}
+
+#[test]
+fn tail_call_to_a_host_function_that_fails_is_a_trap() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I32], []);
+    let host = Func::new(&mut store, ty, |_, args, _| {
+        Err(Trap::new(format!("no to {}", i32_of(&args[0]))))
+    });
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+          (import "h" "f" (func $f (param i32)))
+          (func (export "run") (param i32) (return_call $f (local.get 0))))"#,
+        &[Extern::Func(host)],
+    );
+    let msg = trap_message(call(&mut store, inst, "run", &[Val::I32(3)], 0));
+    assert_eq!(msg, "no to 3");
+}
+
+#[test]
+fn tail_calls_across_instances_run_in_constant_stack() {
+    let mut store = Store::new(&Engine::default());
+    // Two instances that tail-call each other through imports and a
+    // shared table.
+    let ping = instantiate(
+        &mut store,
+        r#"(module
+          (type $t (func (param i32 i64) (result i64)))
+          (table (export "table") 2 funcref)
+          (func $ping (export "ping") (param i32 i64) (result i64)
+            (if (result i64) (i32.eqz (local.get 0))
+              (then (local.get 1))
+              (else (return_call_indirect (type $t)
+                      (i32.sub (local.get 0) (i32.const 1))
+                      (i64.add (local.get 1) (i64.const 1))
+                      (i32.const 1))))))"#,
+        &[],
+    );
+    let table = ping
+        .get_export(&store, "table")
+        .and_then(Extern::into_table)
+        .unwrap();
+    let ping_f = ping.get_func(&store, "ping").unwrap();
+    let pong = instantiate(
+        &mut store,
+        r#"(module
+          (import "a" "ping" (func $ping (param i32 i64) (result i64)))
+          (func $pong (export "pong") (param i32 i64) (result i64)
+            (return_call $ping (local.get 0) (i64.mul (local.get 1) (i64.const 1)))))"#,
+        &[Extern::Func(ping_f)],
+    );
+    let pong_f = pong.get_func(&store, "pong").unwrap();
+    table
+        .set(&mut store, 1, Val::FuncRef(Some(pong_f)))
+        .unwrap();
+    let r = call(
+        &mut store,
+        pong,
+        "pong",
+        &[Val::I32(5_000_000), Val::I64(0)],
+        1,
+    )
+    .unwrap();
+    assert_eq!(i64_of(&r[0]), 5_000_000);
+}
+
+/// A module whose `$f` recurses without end by ordinary calls, with
+/// `extra` more i64 parameters, while its (never taken) `return_call` to a
+/// function with `targs` i64 parameters makes its prologue grow its
+/// argument area.
+fn growing_recursion(extra: usize, targs: usize) -> String {
+    let params = " i64".repeat(extra);
+    let consts = " (i64.const 1)".repeat(extra);
+    let targets = " i64".repeat(targs);
+    let tconsts = " (i64.const 2)".repeat(targs);
+    format!(
+        r#"(module
+          (func $target (param{targets}))
+          (func $f (param i32{params})
+            (if (i32.eqz (local.get 0)) (then (return_call $target{tconsts})))
+            (call $f (i32.add (local.get 0) (i32.const 1)){consts}))
+          (func (export "run") (call $f (i32.const 1){consts})))"#
+    )
+}
+
+#[test]
+fn overflow_in_prologues_that_grow_their_arguments_is_stack_exhaustion() {
+    // A thread stack smaller than the wasm stack budget: the recursion runs
+    // into the guard page, at whichever store of a prologue or call reaches
+    // it first (the growing of the argument area among them, depending on
+    // the frame sizes).
+    on_thread(256 << 10, || {
+        let mut store = Store::new(&Engine::default());
+        for extra in [0, 1, 4, 9] {
+            for targs in [8, 9, 12, 13, 16, 17, 24, 25, 40, 41] {
+                let inst = instantiate(&mut store, &growing_recursion(extra, targs), &[]);
+                let msg = trap_message(call(&mut store, inst, "run", &[], 0));
+                assert_eq!(msg, "call stack exhausted", "{extra} {targs}");
+            }
+        }
+    });
+}
+
+#[test]
+fn tail_call_to_a_host_function_with_stack_arguments() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I64; 20], [ValType::I64]);
+    // Weighs each argument by its position, so order matters.
+    let host = Func::new(&mut store, ty, |_, args, results| {
+        let sum = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i as i64 + 1) * i64_of(a))
+            .sum();
+        results[0] = Val::I64(sum);
+        Ok(())
+    });
+    let args: String = (0..20)
+        .map(|i| format!(" (i64.add (local.get 0) (i64.const {i}))"))
+        .collect();
+    let inst = instantiate(
+        &mut store,
+        &format!(
+            r#"(module
+              (import "h" "f" (func $f (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+                                             i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+              (func (export "run") (param i64) (result i64) (return_call $f{args})))"#
+        ),
+        &[Extern::Func(host)],
+    );
+    for x in [0i64, 5, -1000] {
+        let r = call(&mut store, inst, "run", &[Val::I64(x)], 1).unwrap();
+        let want: i64 = (0..20).map(|i| (i + 1) * (x + i)).sum();
+        assert_eq!(i64_of(&r[0]), want);
+    }
+}
+
+const TYPED_REFS: &str = r#"
+(module
+  (type $ii (func (param i32) (result i32)))
+  (func $inc (type $ii) local.get 0 i32.const 1 i32.add)
+  (func $other (param i64))
+  (table $t (export "table") 2 (ref $ii) (ref.func $inc))
+  (global $g (export "g") (ref $ii) (ref.func $inc))
+  (global $gm (export "gm") (mut (ref null $ii)) (ref.null $ii))
+  (elem declare func $other)
+  (func (export "call") (param (ref null $ii)) (param i32) (result i32)
+    local.get 1 local.get 0 call_ref $ii)
+  (func (export "first") (param i32) (result i32)
+    local.get 0 i32.const 0 table.get $t call_ref $ii)
+  (func (export "other") (result funcref) ref.func $other)
+)"#;
+
+#[test]
+fn call_ref_of_null_traps_with_null_function_reference() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let r = call(
+        &mut store,
+        inst,
+        "call",
+        &[Val::FuncRef(None), Val::I32(1)],
+        1,
+    );
+    assert_eq!(trap_message(r), "null function reference");
+}
+
+#[test]
+fn typed_table_starts_filled_with_its_initialiser() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let r = call(&mut store, inst, "first", &[Val::I32(41)], 1).unwrap();
+    assert!(matches!(r[0], Val::I32(42)));
+}
+
+#[test]
+fn typed_tables_and_globals_refuse_null_and_functions_of_other_types() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let table = inst.get_table(&store, "table").unwrap();
+    let other = call(&mut store, inst, "other", &[], 1).unwrap()[0];
+    let inc = table.get(&mut store, 0).unwrap();
+    assert!(table.set(&mut store, 1, Val::FuncRef(None)).is_err());
+    assert!(table.set(&mut store, 1, other).is_err());
+    table.set(&mut store, 1, inc).unwrap();
+    let gm = inst.get_global(&store, "gm").unwrap();
+    assert!(gm.set(&mut store, other).is_err());
+    gm.set(&mut store, inc).unwrap();
+    gm.set(&mut store, Val::FuncRef(None)).unwrap();
+    // Calling with a function of another type is refused before the call.
+    let f = inst.get_func(&store, "call").unwrap();
+    let mut out = [Val::I32(0)];
+    assert!(f.call(&mut store, &[other, Val::I32(1)], &mut out).is_err());
+    f.call(&mut store, &[inc, Val::I32(1)], &mut out).unwrap();
+    assert!(matches!(out[0], Val::I32(2)));
+}
+
+#[test]
+fn typed_reference_imports_use_subtyping_with_the_right_variance() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let g = Extern::Global(inst.get_global(&store, "g").unwrap());
+    let gm = Extern::Global(inst.get_global(&store, "gm").unwrap());
+    let table = Extern::Table(inst.get_table(&store, "table").unwrap());
+    let engine = store.engine().clone();
+    let link = |store: &mut Store, wat: &str, ext: Extern| {
+        let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+        Instance::new(store, &module, &[ext]).map(|_| ())
+    };
+    let ty = "(type $ii (func (param i32) (result i32)))";
+    // Immutable globals are covariant: (ref $ii) <: (ref null $ii) <: funcref.
+    for want in ["(ref $ii)", "(ref null $ii)", "funcref", "(ref func)"] {
+        let wat = format!("(module {ty} (import \"m\" \"g\" (global {want})))");
+        link(&mut store, &wat, g).unwrap_or_else(|e| panic!("{want}: {e}"));
+    }
+    let wat = format!("(module {ty} (import \"m\" \"g\" (global externref)))");
+    assert!(link(&mut store, &wat, g).is_err());
+    // Mutable globals are invariant.
+    let wat = format!("(module {ty} (import \"m\" \"g\" (global (mut (ref null $ii)))))");
+    link(&mut store, &wat, gm).unwrap();
+    let wat = format!("(module {ty} (import \"m\" \"g\" (global (mut funcref))))");
+    assert!(link(&mut store, &wat, gm).is_err());
+    // Tables are invariant in their element type.
+    let wat = format!("(module {ty} (import \"m\" \"t\" (table 2 (ref $ii))))");
+    link(&mut store, &wat, table).unwrap();
+    let wat = format!("(module {ty} (import \"m\" \"t\" (table 2 funcref)))");
+    assert!(link(&mut store, &wat, table).is_err());
+}
+
+#[test]
+fn concrete_reference_types_are_engine_wide() {
+    // The same function type in two modules has one identity, so a
+    // function of one module matches the other's `(ref $t)`.
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let module = Module::new(
+        store.engine(),
+        &wat::parse_str(
+            r#"(module (type $f (func (param i32) (result i32)))
+                 (func (export "call") (param (ref $f)) (result i32)
+                   i32.const 1 local.get 0 call_ref $f))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let other = Instance::new(&mut store, &module, &[]).unwrap();
+    let inc = call(&mut store, inst, "first", &[Val::I32(0)], 1).unwrap();
+    assert!(matches!(inc[0], Val::I32(1)));
+    let table = inst.get_table(&store, "table").unwrap();
+    let f = table.get(&mut store, 0).unwrap();
+    let r = call(&mut store, other, "call", &[f], 1).unwrap();
+    assert!(matches!(r[0], Val::I32(2)));
+    let param = other.get_func(&store, "call").unwrap().ty(&store).params()[0];
+    assert_eq!(param.as_ref().map(|r| r.nullable), Some(false));
+    assert!(param.is_func_ref());
+    assert!(param.matches(ValType::FUNCREF));
+    assert!(!ValType::FUNCREF.matches(param));
+}
+
+#[test]
+fn typed_host_functions_are_called_and_tail_called_through_references() {
+    // A host function whose type has a (ref $t) parameter, reached by
+    // call_ref and return_call_ref; its argument arrives as a function.
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(&mut store, TYPED_REFS, &[]);
+    let table = inst.get_table(&store, "table").unwrap();
+    let elem_ty = table.ty(&store).element;
+    let ty = FuncType::new([elem_ty], [ValType::I32]);
+    let host = Func::new(&mut store, ty, move |mut caller, args, results| {
+        let Val::FuncRef(Some(f)) = args[0] else {
+            return Err(Trap::new("expected a function"));
+        };
+        let mut out = [Val::I32(0)];
+        f.call(&mut caller, &[Val::I32(9)], &mut out)
+            .map_err(|e| Trap::new(e.to_string()))?;
+        results[0] = out[0];
+        Ok(())
+    });
+    let wat = r#"(module
+        (type $ii (func (param i32) (result i32)))
+        (type $h (func (param (ref $ii)) (result i32)))
+        (import "m" "h" (func $h (type $h)))
+        (import "m" "t" (table 2 (ref $ii)))
+        (elem declare func $h)
+        (func (export "call") (result i32)
+          i32.const 0 table.get 0 ref.func $h call_ref $h)
+        (func (export "tail") (result i32)
+          i32.const 0 table.get 0 ref.func $h return_call_ref $h))"#;
+    let user = instantiate(&mut store, wat, &[Extern::Func(host), Extern::Table(table)]);
+    for name in ["call", "tail"] {
+        let r = call(&mut store, user, name, &[], 1).unwrap();
+        assert!(matches!(r[0], Val::I32(10)), "{name}");
+    }
 }

@@ -307,3 +307,131 @@ fn exception_objects_are_recycled_or_bounded() {
     );
     assert!(!err.trap().unwrap().is_exception());
 }
+
+/// Tail calls inside a `try_table` leave this function's handlers behind:
+/// the callee replaces the frame, so its exception reaches the caller's
+/// handlers, not the ones around the tail call. `call_ref` (not a tail
+/// call) is caught like `call`.
+const TAIL_CALLS: &str = r#"(module
+    (tag $e (param i32))
+    (type $t (func (param i32) (result i32)))
+    (table $tab 1 funcref)
+    (elem (table $tab) (i32.const 0) func $thrower)
+    (table $tails 3 funcref)
+    (elem (table $tails) (i32.const 0) func $rc $rci $rcr)
+    (func $thrower (type $t) local.get 0 throw $e)
+    (func (export "call_ref") (param i32) (result i32)
+        (block $h (result i32)
+            (try_table (result i32) (catch $e $h)
+                local.get 0 ref.func $thrower call_ref $t))
+        i32.const 100 i32.add)
+    (func $rc (export "rc") (type $t)
+        (block $h (result i32)
+            (try_table (result i32) (catch $e $h)
+                local.get 0 return_call $thrower))
+        i32.const 100 i32.add)
+    (func $rci (export "rci") (type $t)
+        (block $h (result i32)
+            (try_table (result i32) (catch $e $h)
+                local.get 0 i32.const 0 return_call_indirect $tab (type $t)))
+        i32.const 100 i32.add)
+    (func $rcr (export "rcr") (type $t)
+        (block $h (result i32)
+            (try_table (result i32) (catch $e $h)
+                local.get 0 ref.func $thrower return_call_ref $t))
+        i32.const 100 i32.add)
+    (func (export "outer") (param $which i32) (param $x i32) (result i32)
+        (block $h (result i32)
+            (try_table (result i32) (catch $e $h)
+                local.get $x local.get $which call_indirect $tails (type $t)))
+        i32.const 1000 i32.add))"#;
+
+#[test]
+fn tail_calls_in_a_try_table_are_not_caught_there() {
+    let engine = Engine::default();
+    let bytes = wat::parse_str(TAIL_CALLS).unwrap();
+    let fresh = Module::new(&engine, &bytes).unwrap();
+    // The same through a serialized module (tail callers and handler
+    // tables both survive).
+    let reloaded = Module::deserialize(&engine, &fresh.serialize()).unwrap();
+    for module in [fresh, reloaded] {
+        let mut store = Store::new(&engine);
+        let inst = Instance::new(&mut store, &module, &[]).unwrap();
+        assert_eq!(call_i32(&mut store, inst, "call_ref", 5).unwrap(), 105);
+        for (which, name) in ["rc", "rci", "rcr"].into_iter().enumerate() {
+            let err = call_i32(&mut store, inst, name, 5).unwrap_err();
+            assert_eq!(
+                err.trap().unwrap().code(),
+                Some(TrapCode::UncaughtException),
+                "{name}"
+            );
+            let outer = inst.get_func(&store, "outer").unwrap();
+            let mut r = [Val::I32(0)];
+            outer
+                .call(&mut store, &[Val::I32(which as i32), Val::I32(7)], &mut r)
+                .unwrap();
+            assert!(matches!(r[0], Val::I32(1007)), "{name}: {:?}", r[0]);
+        }
+    }
+}
+
+/// `(ref exn)`, `exnref` and `(ref null noexn)`: exception references in
+/// the typed-reference design, checked where values cross the API.
+#[test]
+fn exception_references_are_typed() {
+    let mut store = Store::new(&Engine::default());
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (tag $e (param i32))
+            (func (export "catch") (param i32) (result (ref exn))
+                (local $x exnref)
+                (block $h (result i32 exnref)
+                    (try_table (catch_ref $e $h) local.get 0 throw $e)
+                    unreachable)
+                local.set $x drop local.get $x ref.as_non_null)
+            (func (export "rethrow") (param (ref exn)) (result i32)
+                (block $h (result i32)
+                    (try_table (catch $e $h) local.get 0 throw_ref)
+                    unreachable))
+            (func (export "bottom") (result (ref null noexn)) ref.null noexn))"#,
+        &[],
+    );
+    let non_null = ValType::Ref(RefType::new(false, HeapType::Exn));
+    let catch = inst.get_func(&store, "catch").unwrap();
+    assert_eq!(catch.ty(&store).results(), &[non_null]);
+    let mut r = [Val::I32(0)];
+    catch.call(&mut store, &[Val::I32(9)], &mut r).unwrap();
+    let exn = r[0];
+    assert!(matches!(exn, Val::ExnRef(Some(_))));
+    assert_eq!(exn.ty(), ValType::EXNREF);
+    assert!(exn.matches(&store, non_null));
+    assert!(exn.matches(&store, ValType::EXNREF));
+    assert!(!exn.matches(&store, ValType::FUNCREF));
+    assert!(!exn.matches(&store, ValType::EXTERNREF));
+    let noexn = ValType::Ref(RefType::new(true, HeapType::NoExn));
+    assert!(!exn.matches(&store, noexn));
+    let null = Val::ExnRef(None);
+    assert!(null.matches(&store, ValType::EXNREF));
+    assert!(null.matches(&store, noexn));
+    assert!(!null.matches(&store, non_null));
+    assert!(!null.matches(&store, ValType::FUNCREF));
+    assert!(!Val::FuncRef(None).matches(&store, ValType::EXNREF));
+
+    // The exception comes back through a `(ref exn)` parameter; a null
+    // there is refused before wasm runs.
+    let rethrow = inst.get_func(&store, "rethrow").unwrap();
+    rethrow.call(&mut store, &[exn], &mut r).unwrap();
+    assert!(matches!(r[0], Val::I32(9)));
+    assert!(rethrow.call(&mut store, &[null], &mut r).is_err());
+    assert!(rethrow
+        .call(&mut store, &[Val::FuncRef(None)], &mut r)
+        .is_err());
+
+    let bottom = inst.get_func(&store, "bottom").unwrap();
+    assert_eq!(bottom.ty(&store).results(), &[noexn]);
+    bottom.call(&mut store, &[], &mut r).unwrap();
+    assert!(matches!(r[0], Val::ExnRef(None)));
+    assert_eq!(noexn.to_string(), "(ref null noexn)");
+    assert_eq!(non_null.to_string(), "(ref exn)");
+}

@@ -32,7 +32,10 @@ impl wasm_memory_t {
 }
 
 /// Creates a memory of type `type`. Returns NULL if an argument is NULL or
-/// the limits are invalid (minimum above maximum, or above 65536 pages).
+/// the limits are invalid (minimum above maximum, or above 65536 pages for
+/// a 32-bit memory, 2^48 for a 64-bit one) or cannot be reserved (a 64-bit
+/// memory reserves its maximum, at most 4 times the configured memory
+/// reservation, 16 GiB by default).
 #[no_mangle]
 pub extern "C" fn wasm_memory_new(
     store: Option<&wasm_store_t>,
@@ -75,20 +78,38 @@ pub extern "C" fn wasm_memory_data_size(memory: Option<&wasm_memory_t>) -> usize
     m.data(store.get()).len()
 }
 
-/// The memory's size in pages.
+/// The memory's size in pages. Works for 64-bit memories too; a size
+/// beyond 32 bits (which Craneway's reservations never reach) would saturate
+/// to `UINT32_MAX`: `craneway_memory_size64` is exact.
 #[no_mangle]
 pub extern "C" fn wasm_memory_size(memory: Option<&wasm_memory_t>) -> wasm_memory_pages_t {
-    let Some(memory) = memory else { return 0 };
-    let (store, m) = memory.parts();
-    m.size(store.get())
+    u32::try_from(craneway_memory_size64(memory)).unwrap_or(u32::MAX)
 }
 
-/// Grows the memory by `delta` pages; false if that would pass its maximum.
+/// Grows the memory (32- or 64-bit) by `delta` pages; false if that would
+/// pass its maximum or what Craneway reserved for it.
 #[no_mangle]
 pub extern "C" fn wasm_memory_grow(
     memory: Option<&mut wasm_memory_t>,
     delta: wasm_memory_pages_t,
 ) -> bool {
+    craneway_memory_grow64(memory, delta.into())
+}
+
+/// The memory's size in pages as a 64-bit count (for 64-bit memories);
+/// 0 if `memory` is NULL.
+#[no_mangle]
+pub extern "C" fn craneway_memory_size64(memory: Option<&wasm_memory_t>) -> u64 {
+    let Some(memory) = memory else { return 0 };
+    let (store, m) = memory.parts();
+    m.size(store.get())
+}
+
+/// Grows the memory by a 64-bit `delta` pages; false if `memory` is NULL or
+/// the growth would pass its maximum or what Craneway reserved for it (the
+/// memory is unchanged then).
+#[no_mangle]
+pub extern "C" fn craneway_memory_grow64(memory: Option<&mut wasm_memory_t>, delta: u64) -> bool {
     let Some(memory) = memory else { return false };
     let (store, m) = memory.parts();
     super::guard(false, || m.grow(store.get(), delta).is_ok())

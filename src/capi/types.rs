@@ -17,7 +17,8 @@
 
 use super::vec::{name, wasm_name_t, WasmVec};
 use crate::types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType, ValType,
+    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, TableType,
+    ValType,
 };
 
 // ---------------------------------------------------------------------------
@@ -68,25 +69,45 @@ const _: () = {
     assert!(std::mem::offset_of!(wasm_limits_t, max) == 4);
 };
 
-/// The C limits for a runtime range.
-pub(crate) fn limits(min: u32, max: Option<u32>) -> wasm_limits_t {
+/// The C limits for a runtime range. Values beyond 32 bits (64-bit memories
+/// and tables) saturate to `UINT32_MAX`, which for `max` reads as "no
+/// maximum": wasm.h cannot say more, `craneway_*type_limits64` can.
+pub(crate) fn limits(min: u64, max: Option<u64>) -> wasm_limits_t {
+    let sat = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
     wasm_limits_t {
-        min,
-        max: max.unwrap_or(wasm_limits_max_default),
+        min: sat(min),
+        max: max.map_or(wasm_limits_max_default, sat),
     }
 }
 
 /// The runtime range `(min, max)` for C limits (the inverse of `limits`).
-pub(crate) fn limits_range(l: &wasm_limits_t) -> (u32, Option<u32>) {
+pub(crate) fn limits_range(l: &wasm_limits_t) -> (u64, Option<u64>) {
     let max = if l.max == wasm_limits_max_default {
         None
     } else {
-        Some(l.max)
+        Some(l.max.into())
     };
-    (l.min, max)
+    (l.min.into(), max)
+}
+
+/// The runtime range for 64-bit C limits: `max == UINT64_MAX` is no maximum.
+fn limits64_range(min: u64, max: u64) -> (u64, Option<u64>) {
+    (min, (max != u64::MAX).then_some(max))
 }
 
 /// The C kind of a value type.
+///
+/// Deviation from the standard: wasm.h knows only `funcref` and
+/// `externref`, so every function reference type (typed ones such as
+/// `(ref $t)` and `(ref nofunc)`, nullable or not) reports `WASM_FUNCREF`
+/// and every external one (`(ref extern)`, `(ref null noextern)`)
+/// `WASM_EXTERNREF`. The value type object keeps the precise type, and
+/// values crossing the C API are checked against it (a NULL for a
+/// non-nullable reference or a function of the wrong type is refused);
+/// `craneway_valtype_is_nullable` and `craneway_valtype_is_typed_ref` tell
+/// a C user the rest.
+/// Exception references (`exnref`, `(ref exn)`, `(ref null noexn)`) have
+/// the kind `CRANEWAY_EXNREF` (craneway.h), which wasm.h lacks.
 pub(crate) fn valkind(ty: ValType) -> wasm_valkind_t {
     match ty {
         ValType::I32 => WASM_I32,
@@ -94,9 +115,9 @@ pub(crate) fn valkind(ty: ValType) -> wasm_valkind_t {
         ValType::F32 => WASM_F32,
         ValType::F64 => WASM_F64,
         ValType::V128 => WASM_V128,
-        ValType::ExternRef => WASM_EXTERNREF,
-        ValType::FuncRef => WASM_FUNCREF,
-        ValType::ExnRef => super::craneway::CRANEWAY_EXNREF,
+        ValType::Ref(r) if r.heap.is_func() => WASM_FUNCREF,
+        ValType::Ref(r) if r.heap.top() == HeapType::Exn => super::craneway::CRANEWAY_EXNREF,
+        ValType::Ref(_) => WASM_EXTERNREF,
     }
 }
 
@@ -108,9 +129,9 @@ pub(crate) fn valtype_from_kind(kind: wasm_valkind_t) -> Option<ValType> {
         WASM_F32 => ValType::F32,
         WASM_F64 => ValType::F64,
         WASM_V128 => ValType::V128,
-        WASM_EXTERNREF => ValType::ExternRef,
-        WASM_FUNCREF => ValType::FuncRef,
-        super::craneway::CRANEWAY_EXNREF => ValType::ExnRef,
+        WASM_EXTERNREF => ValType::EXTERNREF,
+        WASM_FUNCREF => ValType::FUNCREF,
+        super::craneway::CRANEWAY_EXNREF => ValType::EXNREF,
         _ => return None,
     })
 }
@@ -192,10 +213,37 @@ pub extern "C" fn wasm_valtype_new(kind: wasm_valkind_t) -> Option<Box<wasm_valt
     valtype_from_kind(kind).map(wasm_valtype_t::new)
 }
 
-/// Returns the kind of value type `ty`, or 0 if `ty` is NULL.
+/// Returns the kind of value type `ty`, or 0 if `ty` is NULL. Every
+/// function reference type (`funcref`, `(ref $t)`, `(ref null nofunc)`,
+/// ...) is `WASM_FUNCREF`, every external one `WASM_EXTERNREF` and every
+/// exception one (`exnref`, `(ref exn)`, ...) `CRANEWAY_EXNREF`; see
+/// `craneway_valtype_is_nullable`.
 #[no_mangle]
 pub extern "C" fn wasm_valtype_kind(ty: Option<&wasm_valtype_t>) -> wasm_valkind_t {
     ty.map_or(0, |t| valkind(t.ty))
+}
+
+/// Returns true if `ty` is a reference type that admits NULL (`funcref`,
+/// `externref`, `(ref null $t)`); false for a non-nullable reference type
+/// such as `(ref $t)` (a NULL value of it is refused wherever a value
+/// crosses the C API), for a number or vector type, and if `ty` is NULL.
+#[no_mangle]
+pub extern "C" fn craneway_valtype_is_nullable(ty: Option<&wasm_valtype_t>) -> bool {
+    ty.and_then(|t| t.ty.as_ref()).is_some_and(|r| r.nullable)
+}
+
+/// Returns true if `ty` is a typed reference type: a reference type other
+/// than `funcref`, `externref` and `exnref` (for example `(ref $t)`,
+/// `(ref func)`, `(ref null nofunc)` or `(ref exn)`), whose values are
+/// only some of the values of its kind. Values passed where such a type is
+/// expected are checked by the checked calls; the unchecked (raw) calls
+/// trust the caller to pass values of the exact type. Returns false for
+/// every other type and if `ty` is NULL.
+#[no_mangle]
+pub extern "C" fn craneway_valtype_is_typed_ref(ty: Option<&wasm_valtype_t>) -> bool {
+    ty.is_some_and(|t| {
+        t.ty.is_ref() && ![ValType::FUNCREF, ValType::EXTERNREF, ValType::EXNREF].contains(&t.ty)
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -227,12 +275,16 @@ struct GlobalInner {
 #[derive(Clone)]
 struct TableInner {
     element: wasm_valtype_t,
+    /// The 32-bit view `wasm_tabletype_limits` lends (saturated).
     limits: wasm_limits_t,
+    ty: TableType,
 }
 
 #[derive(Clone)]
 struct MemoryInner {
+    /// The 32-bit view `wasm_memorytype_limits` lends (saturated).
     limits: wasm_limits_t,
+    ty: MemoryType,
 }
 
 fn valtype_vec(types: &[ValType]) -> OwnedVec<Option<Box<wasm_valtype_t>>> {
@@ -297,13 +349,8 @@ impl wasm_externtype_t {
                 content: wasm_valtype_t { ty: g.content },
                 mutable: g.mutable,
             }),
-            ExternType::Table(t) => ExternTypeInner::Table(TableInner {
-                element: wasm_valtype_t { ty: t.element },
-                limits: limits(t.minimum, t.maximum),
-            }),
-            ExternType::Memory(m) => ExternTypeInner::Memory(MemoryInner {
-                limits: limits(m.minimum, m.maximum),
-            }),
+            ExternType::Table(t) => ExternTypeInner::Table(TableInner::new(t)),
+            ExternType::Memory(m) => ExternTypeInner::Memory(MemoryInner::new(m)),
             // Never made: the C API leaves tags out (see `module.rs`).
             ExternType::Tag(f) => ExternTypeInner::Func(FuncInner {
                 params: valtype_vec(f.params()),
@@ -344,20 +391,29 @@ impl GlobalInner {
 }
 
 impl TableInner {
-    fn ty(&self) -> TableType {
-        let (minimum, maximum) = limits_range(&self.limits);
-        TableType {
-            element: self.element.ty,
-            minimum,
-            maximum,
+    fn new(ty: TableType) -> TableInner {
+        TableInner {
+            element: wasm_valtype_t { ty: ty.element },
+            limits: limits(ty.minimum, ty.maximum),
+            ty,
         }
+    }
+
+    fn ty(&self) -> TableType {
+        self.ty
     }
 }
 
 impl MemoryInner {
+    fn new(ty: MemoryType) -> MemoryInner {
+        MemoryInner {
+            limits: limits(ty.minimum, ty.maximum),
+            ty,
+        }
+    }
+
     fn ty(&self) -> MemoryType {
-        let (minimum, maximum) = limits_range(&self.limits);
-        MemoryType { minimum, maximum }
+        self.ty
     }
 }
 
@@ -644,10 +700,7 @@ pub extern "C" fn wasm_globaltype_mutability(ty: Option<&wasm_globaltype_t>) -> 
 
 impl wasm_tabletype_t {
     pub(crate) fn new(ty: TableType) -> Box<wasm_tabletype_t> {
-        Self::wrap(TableInner {
-            element: wasm_valtype_t { ty: ty.element },
-            limits: limits(ty.minimum, ty.maximum),
-        })
+        Self::wrap(TableInner::new(ty))
     }
 
     pub(crate) fn ty(&self) -> TableType {
@@ -680,10 +733,71 @@ pub extern "C" fn wasm_tabletype_new(
     if !element.ty.is_ref() {
         return None;
     }
-    Some(wasm_tabletype_t::wrap(TableInner {
-        element: *element,
-        limits: *limits,
+    let (minimum, maximum) = limits_range(limits);
+    Some(wasm_tabletype_t::new(TableType {
+        element: element.ty,
+        minimum,
+        maximum,
+        table64: false,
     }))
+}
+
+/// Creates a 64-bit table type (a `table64`, indexed by i64) with elements
+/// of type `element` (which it takes) and size range `min` to `max`
+/// elements, `max == UINT64_MAX` meaning no maximum; the caller owns it.
+/// Returns NULL if `element` is NULL or not a reference type (it is freed
+/// then). Whether the limits can be met is checked by `wasm_table_new`.
+#[no_mangle]
+pub extern "C" fn craneway_tabletype_new64(
+    element: Option<Box<wasm_valtype_t>>,
+    min: u64,
+    max: u64,
+) -> Option<Box<wasm_tabletype_t>> {
+    let element = element?;
+    if !element.ty.is_ref() {
+        return None;
+    }
+    let (minimum, maximum) = limits64_range(min, max);
+    Some(wasm_tabletype_t::new(TableType {
+        element: element.ty,
+        minimum,
+        maximum,
+        table64: true,
+    }))
+}
+
+/// Whether table type `ty` is a 64-bit table (indexed by i64). False if
+/// `ty` is NULL.
+#[no_mangle]
+pub extern "C" fn craneway_tabletype_is64(ty: Option<&wasm_tabletype_t>) -> bool {
+    ty.is_some_and(|t| t.inner().ty.table64)
+}
+
+/// Writes the full 64-bit size range of table type `ty` to `*min` and
+/// `*max` (`UINT64_MAX` when there is no maximum) and returns true; for a
+/// NULL `ty` writes 0 and `UINT64_MAX` and returns false.
+/// (`wasm_tabletype_limits` saturates values beyond 32 bits.)
+#[no_mangle]
+pub extern "C" fn craneway_tabletype_limits64(
+    ty: Option<&wasm_tabletype_t>,
+    min: &mut std::mem::MaybeUninit<u64>,
+    max: &mut std::mem::MaybeUninit<u64>,
+) -> bool {
+    let range = ty.map(|t| (t.inner().ty.minimum, t.inner().ty.maximum));
+    write_limits64(range, min, max)
+}
+
+/// Writes `range` (or 0 and no maximum) to the out-parameters; whether
+/// there was a range.
+fn write_limits64(
+    range: Option<(u64, Option<u64>)>,
+    min: &mut std::mem::MaybeUninit<u64>,
+    max: &mut std::mem::MaybeUninit<u64>,
+) -> bool {
+    let (lo, hi) = range.unwrap_or((0, None));
+    min.write(lo);
+    max.write(hi.unwrap_or(u64::MAX));
+    range.is_some()
 }
 
 /// Returns the element type of table type `ty`, borrowed from it. Returns
@@ -694,7 +808,9 @@ pub extern "C" fn wasm_tabletype_element(ty: Option<&wasm_tabletype_t>) -> Optio
 }
 
 /// Returns the size range of table type `ty` in elements, borrowed from it.
-/// Returns NULL if `ty` is NULL.
+/// Returns NULL if `ty` is NULL. Deviation for 64-bit tables: a limit
+/// beyond 32 bits saturates to `UINT32_MAX` (for `max`, the same as "no
+/// maximum"); `craneway_tabletype_limits64` gives the exact values.
 #[no_mangle]
 pub extern "C" fn wasm_tabletype_limits(ty: Option<&wasm_tabletype_t>) -> Option<&wasm_limits_t> {
     ty.map(|t| &t.inner().limits)
@@ -706,9 +822,7 @@ pub extern "C" fn wasm_tabletype_limits(ty: Option<&wasm_tabletype_t>) -> Option
 
 impl wasm_memorytype_t {
     pub(crate) fn new(ty: MemoryType) -> Box<wasm_memorytype_t> {
-        Self::wrap(MemoryInner {
-            limits: limits(ty.minimum, ty.maximum),
-        })
+        Self::wrap(MemoryInner::new(ty))
     }
 
     pub(crate) fn ty(&self) -> MemoryType {
@@ -734,14 +848,56 @@ super::declare_type!(
 pub extern "C" fn wasm_memorytype_new(
     limits: Option<&wasm_limits_t>,
 ) -> Option<Box<wasm_memorytype_t>> {
-    limits.map(|l| wasm_memorytype_t::wrap(MemoryInner { limits: *l }))
+    let (minimum, maximum) = limits_range(limits?);
+    Some(wasm_memorytype_t::new(MemoryType {
+        minimum,
+        maximum,
+        memory64: false,
+    }))
 }
 
 /// Returns the size range of memory type `ty` in pages, borrowed from it.
-/// Returns NULL if `ty` is NULL.
+/// Returns NULL if `ty` is NULL. Deviation for 64-bit memories: a limit
+/// beyond 32 bits saturates to `UINT32_MAX` (for `max`, the same as "no
+/// maximum"); `craneway_memorytype_limits64` gives the exact values.
 #[no_mangle]
 pub extern "C" fn wasm_memorytype_limits(ty: Option<&wasm_memorytype_t>) -> Option<&wasm_limits_t> {
     ty.map(|t| &t.inner().limits)
+}
+
+/// Creates a 64-bit memory type (a `memory64`, addressed by i64) with size
+/// range `min` to `max` pages of 64 KiB, `max == UINT64_MAX` meaning no
+/// maximum; the caller owns it. Never NULL. Whether the limits can be met
+/// (at most 2^48 pages, and within what Craneway reserves for a 64-bit
+/// memory) is checked by `wasm_memory_new`.
+#[no_mangle]
+pub extern "C" fn craneway_memorytype_new64(min: u64, max: u64) -> Box<wasm_memorytype_t> {
+    let (minimum, maximum) = limits64_range(min, max);
+    wasm_memorytype_t::new(MemoryType {
+        minimum,
+        maximum,
+        memory64: true,
+    })
+}
+
+/// Whether memory type `ty` is a 64-bit memory (addressed by i64). False
+/// if `ty` is NULL.
+#[no_mangle]
+pub extern "C" fn craneway_memorytype_is64(ty: Option<&wasm_memorytype_t>) -> bool {
+    ty.is_some_and(|t| t.inner().ty.memory64)
+}
+
+/// Writes the full 64-bit size range of memory type `ty` in pages to `*min`
+/// and `*max` (`UINT64_MAX` when there is no maximum) and returns true; for
+/// a NULL `ty` writes 0 and `UINT64_MAX` and returns false.
+#[no_mangle]
+pub extern "C" fn craneway_memorytype_limits64(
+    ty: Option<&wasm_memorytype_t>,
+    min: &mut std::mem::MaybeUninit<u64>,
+    max: &mut std::mem::MaybeUninit<u64>,
+) -> bool {
+    let range = ty.map(|t| (t.inner().ty.minimum, t.inner().ty.maximum));
+    write_limits64(range, min, max)
 }
 
 // ---------------------------------------------------------------------------
@@ -883,7 +1039,7 @@ mod tests {
     use super::*;
     use std::mem::MaybeUninit;
 
-    const ALL_KINDS: [wasm_valkind_t; 7] = [
+    const ALL_KINDS: [wasm_valkind_t; 8] = [
         WASM_I32,
         WASM_I64,
         WASM_F32,
@@ -891,6 +1047,7 @@ mod tests {
         WASM_V128,
         WASM_EXTERNREF,
         WASM_FUNCREF,
+        super::super::craneway::CRANEWAY_EXNREF,
     ];
 
     fn vt(kind: wasm_valkind_t) -> Box<wasm_valtype_t> {
@@ -954,15 +1111,26 @@ mod tests {
         for t in [
             ValType::I32,
             ValType::V128,
-            ValType::FuncRef,
-            ValType::ExternRef,
-            ValType::ExnRef,
+            ValType::FUNCREF,
+            ValType::EXTERNREF,
+            ValType::EXNREF,
         ] {
             assert_eq!(wasm_valtype_t::new(t).ty(), t);
             assert_eq!(valtype_from_kind(valkind(t)), Some(t));
         }
-        assert_eq!(valkind(ValType::FuncRef), 129);
-        assert_eq!(valkind(ValType::ExternRef), 128);
+        assert_eq!(valkind(ValType::FUNCREF), 129);
+        assert_eq!(valkind(ValType::EXTERNREF), 128);
+        assert_eq!(valkind(ValType::EXNREF), 130);
+        // Every exception reference type has the exnref kind.
+        for (nullable, heap) in [(false, HeapType::Exn), (true, HeapType::NoExn)] {
+            let t = ValType::Ref(crate::types::RefType::new(nullable, heap));
+            assert_eq!(valkind(t), 130);
+            let c = wasm_valtype_t::new(t);
+            assert_eq!(craneway_valtype_is_nullable(Some(&*c)), nullable);
+            assert!(craneway_valtype_is_typed_ref(Some(&*c)));
+        }
+        let exnref = wasm_valtype_t::new(ValType::EXNREF);
+        assert!(!craneway_valtype_is_typed_ref(Some(&*exnref)));
         assert_eq!(wasm_valtype_kind(None), 0);
         wasm_valtype_delete(None);
     }
@@ -996,7 +1164,7 @@ mod tests {
         assert!(addr(params, wasm_functype_params(Some(&f)).unwrap()));
         assert_eq!(
             *f.ty(),
-            FuncType::new([ValType::I32, ValType::F64], [ValType::FuncRef])
+            FuncType::new([ValType::I32, ValType::F64], [ValType::FUNCREF])
         );
         wasm_functype_delete(Some(f));
 
@@ -1009,7 +1177,7 @@ mod tests {
     #[test]
     fn functype_from_runtime_type() {
         let ty = FuncType::new(
-            [ValType::V128, ValType::ExternRef],
+            [ValType::V128, ValType::EXTERNREF],
             [ValType::I64, ValType::F32],
         );
         let f = wasm_functype_t::new(ty.clone());
@@ -1107,7 +1275,7 @@ mod tests {
         assert_eq!(
             c.ty(),
             GlobalType {
-                content: ValType::FuncRef,
+                content: ValType::FUNCREF,
                 mutable: false
             }
         );
@@ -1150,9 +1318,10 @@ mod tests {
         assert_eq!(
             t.ty(),
             TableType {
-                element: ValType::FuncRef,
+                element: ValType::FUNCREF,
                 minimum: 1,
-                maximum: Some(10)
+                maximum: Some(10),
+                table64: false
             }
         );
 
@@ -1164,16 +1333,18 @@ mod tests {
         assert_eq!(
             u.ty(),
             TableType {
-                element: ValType::ExternRef,
+                element: ValType::EXTERNREF,
                 minimum: 0,
-                maximum: None
+                maximum: None,
+                table64: false
             }
         );
 
         let ty = TableType {
-            element: ValType::ExternRef,
+            element: ValType::EXTERNREF,
             minimum: 3,
             maximum: None,
+            table64: false,
         };
         let n = wasm_tabletype_t::new(ty);
         assert_eq!(n.ty(), ty);
@@ -1207,7 +1378,8 @@ mod tests {
             m.ty(),
             MemoryType {
                 minimum: 1,
-                maximum: Some(2)
+                maximum: Some(2),
+                memory64: false
             }
         );
         let c = wasm_memorytype_copy(Some(&m)).unwrap();
@@ -1216,13 +1388,15 @@ mod tests {
             c.ty(),
             MemoryType {
                 minimum: 1,
-                maximum: Some(2)
+                maximum: Some(2),
+                memory64: false
             }
         );
 
         let ty = MemoryType {
             minimum: 5,
             maximum: None,
+            memory64: false,
         };
         let n = wasm_memorytype_t::new(ty);
         assert_eq!(n.ty(), ty);
@@ -1358,13 +1532,15 @@ mod tests {
                 mutable: true,
             }),
             ExternType::Table(TableType {
-                element: ValType::FuncRef,
+                element: ValType::FUNCREF,
                 minimum: 2,
                 maximum: Some(4),
+                table64: false,
             }),
             ExternType::Memory(MemoryType {
                 minimum: 1,
                 maximum: None,
+                memory64: false,
             }),
         ];
         let expected_kinds = [
@@ -1403,6 +1579,7 @@ mod tests {
         let ty = wasm_memorytype_t::new(MemoryType {
             minimum: 1,
             maximum: Some(3),
+            memory64: false,
         });
         let ty = Box::new(
             wasm_memorytype_as_externtype_const(Some(&ty))
@@ -1421,7 +1598,8 @@ mod tests {
             t.ty(),
             ExternType::Memory(MemoryType {
                 minimum: 1,
-                maximum: Some(3)
+                maximum: Some(3),
+                memory64: false
             })
         );
 

@@ -146,18 +146,10 @@ pub(crate) struct CRef(pub Detached);
 unsafe impl Send for CRef {}
 unsafe impl Sync for CRef {}
 
-/// The kind of a value type.
+/// The kind of a value type (every function reference type is
+/// `WASM_FUNCREF`; see `types::valkind`).
 pub(crate) fn kind_of(ty: ValType) -> u8 {
-    match ty {
-        ValType::I32 => WASM_I32,
-        ValType::I64 => WASM_I64,
-        ValType::F32 => WASM_F32,
-        ValType::F64 => WASM_F64,
-        ValType::V128 => WASM_V128,
-        ValType::ExternRef => WASM_EXTERNREF,
-        ValType::FuncRef => WASM_FUNCREF,
-        ValType::ExnRef => super::craneway::CRANEWAY_EXNREF,
-    }
+    super::types::valkind(ty)
 }
 
 /// Converts a C value to the raw slot of a `ty` value in `store`.
@@ -169,8 +161,19 @@ pub(crate) fn to_raw(store: &StoreRef, v: &wasm_val_t, ty: ValType) -> Result<Va
         return Err(format!("a value of kind {} where {ty} is expected", v.kind));
     }
     let val = to_runtime(store, v)?;
-    val.to_raw(store.get().store_data())
-        .map_err(|e| e.to_string())
+    let data = store.get();
+    let data = data.store_data();
+    // Typed references: a NULL for a non-nullable type, or a function of
+    // another type, is refused here, before it reaches wasm.
+    if !val.matches_in(data, ty) {
+        return Err(match val {
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => {
+                format!("a null reference where {ty} is expected")
+            }
+            _ => format!("a function of another type where {ty} is expected"),
+        });
+    }
+    val.to_raw(data).map_err(|e| e.to_string())
 }
 
 /// Converts a C value to a runtime value of `store`.
@@ -281,7 +284,7 @@ pub(crate) unsafe fn num_from_raw(raw: ValRaw, ty: ValType) -> Option<wasm_val_t
             f64: f64::from_bits(raw.f64),
         },
         ValType::V128 => wasm_val_union { v128: raw.v128 },
-        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => return None,
+        ValType::Ref(_) => return None,
     };
     Some(wasm_val_t {
         kind: kind_of(ty),

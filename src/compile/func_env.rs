@@ -16,6 +16,15 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilder;
 use std::collections::HashMap;
 
+/// How a function is called: an ordinary call, or a tail call that
+/// replaces the caller's frame (`return_call*`; both sides use the `tail`
+/// convention).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CallKind {
+    Call,
+    Tail,
+}
+
 /// The active exception handlers, outermost first: the vmctx offset of
 /// the tag slot (`None` for a catch-all) and the block a matching
 /// exception goes to (with the exception object as its one parameter).
@@ -122,6 +131,22 @@ impl<'a> FuncEnv<'a> {
             .load(I64, MemFlagsData::trusted(), def, vmc::MEMORY_LENGTH)
     }
 
+    /// Does `memory` take i64 addresses (memory64)?
+    pub fn memory64(&self, memory: u32) -> bool {
+        self.info
+            .memories
+            .get(memory as usize)
+            .is_some_and(|m| m.memory64)
+    }
+
+    /// Does `table` take i64 indices (table64)?
+    pub fn table64(&self, table: u32) -> bool {
+        self.info
+            .tables
+            .get(table as usize)
+            .is_some_and(|t| t.table64)
+    }
+
     /// Whether accesses to 32-bit memories are safe without a bounds check
     /// when the static offset plus access size fits the guard region.
     pub fn memory_needs_no_checks(&self) -> bool {
@@ -198,8 +223,8 @@ impl<'a> FuncEnv<'a> {
             .load(I32, MemFlagsData::trusted(), def, vmc::TABLE_LENGTH)
     }
 
-    /// Address of element `index` (i32) of `table` after a bounds check
-    /// trapping with `code`.
+    /// Address of element `index` (i32, or i64 for a 64-bit table) of
+    /// `table` after a bounds check trapping with `code`.
     pub fn table_elem_addr(
         &self,
         b: &mut FunctionBuilder,
@@ -212,12 +237,18 @@ impl<'a> FuncEnv<'a> {
         let len = b
             .ins()
             .load(I32, MemFlagsData::trusted(), def, vmc::TABLE_LENGTH);
+        // Compare in 64 bits, so that every i64 index is checked whole.
+        let index = if b.func.dfg.value_type(index) == I32 {
+            b.ins().uextend(I64, index)
+        } else {
+            index
+        };
+        let len = b.ins().uextend(I64, len);
         let oob = b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
         b.ins().trapnz(oob, code);
         let base = b
             .ins()
             .load(I64, MemFlagsData::trusted(), def, vmc::TABLE_BASE);
-        let index = b.ins().uextend(I64, index);
         let offset = b.ins().ishl_imm_u(index, 3);
         let addr = b.ins().iadd(base, offset);
         // Spectre: a mispredicted check must not reach past the table.
@@ -258,13 +289,18 @@ impl<'a> FuncEnv<'a> {
         f
     }
 
-    /// Calls function `index` with `args`, under the active exception
-    /// `handlers` (see `Handlers`); returns its results.
+    /// Calls function `index` with `args`; returns its results. An
+    /// ordinary call (`CallKind::Call`) runs under the active exception
+    /// `handlers` (see `Handlers`); a tail call (`CallKind::Tail`) never
+    /// does (the callee replaces this frame, so an exception it throws
+    /// goes to this function's caller), returns no results and leaves the
+    /// code after it unreachable.
     pub fn call_function(
         &mut self,
         b: &mut FunctionBuilder,
         index: u32,
         args: &[ir::Value],
+        kind: CallKind,
         handlers: &Handlers,
     ) -> Vec<ir::Value> {
         let vmctx = Self::vmctx(b);
@@ -272,27 +308,39 @@ impl<'a> FuncEnv<'a> {
             let callee = self.direct_func(b, index);
             let mut all = vec![vmctx, vmctx];
             all.extend_from_slice(args);
-            if handlers.is_empty() {
-                let call = b.ins().call(callee, &all);
-                return b.inst_results(call).to_vec();
-            }
-            let sig = b.func.dfg.ext_funcs[callee].signature;
-            return Self::try_call(b, sig, Callee::Direct(callee), &all, handlers);
+            return match kind {
+                CallKind::Tail => {
+                    b.ins().return_call(callee, &all);
+                    Vec::new()
+                }
+                CallKind::Call if handlers.is_empty() => {
+                    let call = b.ins().call(callee, &all);
+                    b.inst_results(call).to_vec()
+                }
+                CallKind::Call => {
+                    let sig = b.func.dfg.ext_funcs[callee].signature;
+                    Self::try_call(b, sig, Callee::Direct(callee), &all, handlers)
+                }
+            };
         }
         let funcref = b
             .ins()
             .load(I64, invariant(), vmctx, self.offsets.imported_func(index));
         let sig = self.type_signature(b, self.info.funcs[index as usize]);
-        self.call_funcref(b, sig, funcref, args, handlers)
+        self.call_funcref(b, sig, funcref, args, kind, handlers)
     }
 
-    /// Calls through a non-null `VMFuncRef` pointer under `handlers`.
+    /// Calls through a non-null `VMFuncRef` pointer, like `call_function`
+    /// (handlers only for `CallKind::Call`). The caller's vmctx argument is
+    /// this function's own vmctx, also on a tail call: a host function
+    /// reached by one sees the instance that made the call.
     pub fn call_funcref(
         &mut self,
         b: &mut FunctionBuilder,
         sig: ir::SigRef,
         funcref: ir::Value,
         args: &[ir::Value],
+        kind: CallKind,
         handlers: &Handlers,
     ) -> Vec<ir::Value> {
         let vmctx = Self::vmctx(b);
@@ -301,11 +349,17 @@ impl<'a> FuncEnv<'a> {
         let callee_vmctx = b.ins().load(I64, flags, funcref, vmc::FUNCREF_VMCTX);
         let mut all = vec![callee_vmctx, vmctx];
         all.extend_from_slice(args);
-        if handlers.is_empty() {
-            let call = b.ins().call_indirect(sig, code, &all);
-            return b.inst_results(call).to_vec();
+        match kind {
+            CallKind::Tail => {
+                b.ins().return_call_indirect(sig, code, &all);
+                Vec::new()
+            }
+            CallKind::Call if handlers.is_empty() => {
+                let call = b.ins().call_indirect(sig, code, &all);
+                b.inst_results(call).to_vec()
+            }
+            CallKind::Call => Self::try_call(b, sig, Callee::Indirect(code), &all, handlers),
         }
-        Self::try_call(b, sig, Callee::Indirect(code), &all, handlers)
     }
 
     /// A `try_call` (or `try_call_indirect`) whose exception table is the

@@ -32,9 +32,9 @@ pub fn ir_type(ty: ValType) -> ir::Type {
         ValType::F32 => F32,
         ValType::F64 => F64,
         ValType::V128 => I8X16,
-        ValType::FuncRef | ValType::ExternRef => I64,
-        // EXNREF: a `*mut VMExn`.
-        ValType::ExnRef => I64,
+        // Every reference is pointer-sized: a `*const VMFuncRef`, an
+        // externref pointer or a `*mut VMExn`, 0 for null.
+        ValType::Ref(_) => I64,
     }
 }
 
@@ -77,41 +77,29 @@ pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
         return throw_signature();
     }
     let mut sig = ir::Signature::new(isa.default_call_conv());
-    let p = |n: usize| vec![AbiParam::new(I32); n];
+    // Indices of memories, tables and segments are i32; addresses, lengths
+    // and deltas are i64 (zero-extended from i32 for 32-bit memories and
+    // tables); references are pointer-sized.
+    let ps = |tys: &[ir::Type]| tys.iter().map(|t| AbiParam::new(*t)).collect::<Vec<_>>();
     sig.params.push(AbiParam::new(I64)); // vmctx
-    let (params, ret): (Vec<AbiParam>, bool) = match which {
-        Builtin::MemoryGrow => (p(2), true),
-        Builtin::MemoryCopy => (p(5), true),
-        Builtin::MemoryFill => (p(4), true),
-        Builtin::MemoryInit => (p(5), true),
-        Builtin::DataDrop => (p(1), false),
-        Builtin::TableGrow => (
-            vec![AbiParam::new(I32), AbiParam::new(I32), AbiParam::new(I64)],
-            true,
-        ),
-        Builtin::TableCopy => (p(5), true),
-        Builtin::TableFill => (
-            vec![
-                AbiParam::new(I32),
-                AbiParam::new(I32),
-                AbiParam::new(I64),
-                AbiParam::new(I32),
-            ],
-            true,
-        ),
-        Builtin::TableInit => (p(5), true),
-        Builtin::ElemDrop => (p(1), false),
-        Builtin::ExnNew => {
-            sig.params.push(AbiParam::new(I32));
-            sig.returns.push(AbiParam::new(I64));
-            return sig;
-        }
-        Builtin::ExnRelease => (vec![AbiParam::new(I64)], false),
-        Builtin::Throw => (Vec::new(), false),
+    let (params, ret): (Vec<AbiParam>, Option<ir::Type>) = match which {
+        Builtin::MemoryGrow => (ps(&[I32, I64]), Some(I64)),
+        Builtin::MemoryCopy => (ps(&[I32, I64, I32, I64, I64]), Some(I32)),
+        Builtin::MemoryFill => (ps(&[I32, I64, I32, I64]), Some(I32)),
+        Builtin::MemoryInit => (ps(&[I32, I32, I64, I64, I64]), Some(I32)),
+        Builtin::DataDrop => (ps(&[I32]), None),
+        Builtin::TableGrow => (ps(&[I32, I64, I64]), Some(I64)),
+        Builtin::TableCopy => (ps(&[I32, I32, I64, I64, I64]), Some(I32)),
+        Builtin::TableFill => (ps(&[I32, I64, I64, I64]), Some(I32)),
+        Builtin::TableInit => (ps(&[I32, I32, I64, I64, I64]), Some(I32)),
+        Builtin::ElemDrop => (ps(&[I32]), None),
+        Builtin::ExnNew => (ps(&[I32]), Some(I64)),
+        Builtin::ExnRelease => (ps(&[I64]), None),
+        Builtin::Throw => (Vec::new(), None),
     };
     sig.params.extend(params);
-    if ret {
-        sig.returns.push(AbiParam::new(I32));
+    if let Some(r) = ret {
+        sig.returns.push(AbiParam::new(r));
     }
     sig
 }
@@ -127,6 +115,8 @@ pub struct CompiledFunc {
     /// fp distance, handlers as in `CodeImage::exn_items` with function
     /// offsets).
     pub exn_sites: Vec<ExnSite>,
+    /// Whether it contains a tail call (see `CodeImage::tail_callers`).
+    pub tail_calls: bool,
 }
 
 /// A `try_call` site: (return-address offset, sp to fp distance, handlers
@@ -157,6 +147,13 @@ pub struct CodeImage {
     /// Exception handler tables (see `vm::code_memory::CodeInfo`).
     pub exn_sites: Vec<(u32, u32, u32)>,
     pub exn_items: Vec<(u32, u32, u32)>,
+    /// The functions (by index, ascending) that contain a tail call. The
+    /// entry stub may call a function with no parameters and no results
+    /// directly, without its array-call trampoline, only if it is not one
+    /// of these: a tail call may replace its frame with one that has stack
+    /// arguments above its return address, where the trap handler expects
+    /// the stub's stack (see `vmcontext::array_call_code`).
+    pub tail_callers: Vec<u32>,
 }
 
 /// Finishes a Cranelift function into a `CompiledFunc`.
@@ -195,6 +192,7 @@ pub fn finish(ctx: &mut Context, isa: &dyn TargetIsa) -> Result<CompiledFunc, St
         srclocs,
         frame: frame_saves(&buffer.unwind_info)?,
         exn_sites: exception_sites(buffer)?,
+        tail_calls: false,
     })
 }
 
@@ -271,16 +269,26 @@ fn frame_saves(unwind: &[(u32, UnwindInst)]) -> Result<FrameSaves, String> {
     let mut frame = FrameSaves {
         frame_at: u32::MAX,
         saves: Vec::new(),
+        grown_args: 0,
     };
     let mut clobbers = None;
+    // Above the frame pointer: the saved frame pointer and return address,
+    // and with a grown argument area, that much more (`DefineNewFrame`).
+    let mut setup_area = None;
     for (offset, inst) in unwind {
         match inst {
+            UnwindInst::PushFrameRegs {
+                offset_upward_to_caller_sp,
+            } => setup_area = Some(*offset_upward_to_caller_sp),
             UnwindInst::DefineNewFrame {
                 offset_downward_to_clobbers,
-                ..
+                offset_upward_to_caller_sp,
             } => {
                 frame.frame_at = *offset;
                 clobbers = Some(*offset_downward_to_clobbers);
+                frame.grown_args = setup_area
+                    .and_then(|s| offset_upward_to_caller_sp.checked_sub(s))
+                    .ok_or("frame defined before its frame pointer was pushed")?;
             }
             UnwindInst::SaveReg {
                 clobber_offset,
@@ -329,6 +337,9 @@ pub fn link(
             );
             let end = image.exn_items.len() as u32;
             image.exn_sites.push((start as u32 + ret, *frame, end));
+        }
+        if f.tail_calls {
+            image.tail_callers.push(*index);
         }
     }
     for (i, (_, f)) in items.iter().enumerate() {
@@ -505,7 +516,24 @@ fn compile_function(
     ctx.func.signature = wasm_signature(input.isa, input.info.func_type(input.index));
     ctx.func.name = ir::UserFuncName::user(0, input.index);
     translator.translate(input, &mut validator, &body.body, &mut ctx.func)?;
-    finish(ctx, input.isa)
+    let tail_calls = has_tail_calls(&ctx.func);
+    Ok(CompiledFunc {
+        tail_calls,
+        ..finish(ctx, input.isa)?
+    })
+}
+
+/// Whether `func` contains a `return_call` or `return_call_indirect` (block
+/// terminators, so only the last instruction of each block is looked at).
+fn has_tail_calls(func: &ir::Function) -> bool {
+    func.layout.blocks().any(|block| {
+        func.layout.last_inst(block).is_some_and(|inst| {
+            matches!(
+                func.dfg.insts[inst].opcode(),
+                ir::Opcode::ReturnCall | ir::Opcode::ReturnCallIndirect
+            )
+        })
+    })
 }
 
 #[cfg(test)]

@@ -68,12 +68,12 @@ impl Memory {
         let m = self.get(store.store_data());
         MemoryType {
             minimum: m.pages(),
-            maximum: m.ty.maximum,
+            ..m.ty
         }
     }
 
     /// Current size in 64 KiB pages.
-    pub fn size(&self, store: impl AsStore) -> u32 {
+    pub fn size(&self, store: impl AsStore) -> u64 {
         self.get(store.store_data()).pages()
     }
 
@@ -86,19 +86,30 @@ impl Memory {
     }
 
     /// Grows by `delta` pages; returns the previous size.
-    pub fn grow(&self, mut store: impl AsStoreMut, delta: u32) -> Result<u32, Error> {
+    pub fn grow(&self, mut store: impl AsStoreMut, delta: u64) -> Result<u64, Error> {
         self.get_mut(store.store_data_mut())
             .grow(delta)
             .ok_or_else(|| Error::Other("memory cannot grow by that much".into()))
     }
 }
 
+/// A value's kind for error messages: "a null funcref", "an i32 value".
+pub(crate) fn describe_val(v: &Val) -> String {
+    match v {
+        Val::FuncRef(None) => "a null function reference".into(),
+        Val::FuncRef(Some(_)) => "a function reference of another type".into(),
+        Val::ExternRef(None) => "a null externref".into(),
+        Val::ExnRef(None) => "a null exnref".into(),
+        v => format!("a value of type {}", v.ty()),
+    }
+}
+
 /// The raw element of a reference value for a table of `element` type.
 fn table_elem(store: &StoreData, element: ValType, v: Val) -> Result<usize, Error> {
-    if v.ty() != element {
+    if !v.matches_in(store, element) {
         return Err(Error::Other(format!(
-            "a {} value cannot be stored in a table of {element}",
-            v.ty()
+            "{} cannot be stored in a table of {element}",
+            describe_val(&v)
         )));
     }
     let raw = v.to_raw(store)?;
@@ -129,9 +140,8 @@ impl Table {
     pub fn ty(&self, store: impl AsStore) -> TableType {
         let t = self.get_storage(store.store_data());
         TableType {
-            element: t.ty.element,
-            minimum: t.size(),
-            maximum: t.ty.maximum,
+            minimum: t.size().into(),
+            ..t.ty
         }
     }
 
@@ -170,7 +180,7 @@ impl Table {
         let element = self.get_storage(store).ty.element;
         let raw = table_elem(store, element, init)?;
         store.tables[self.index as usize]
-            .grow(delta, raw)
+            .grow(delta.into(), raw)
             .ok_or_else(|| Error::Other("table cannot grow by that much".into()))
     }
 }
@@ -178,10 +188,10 @@ impl Table {
 impl Global {
     pub fn new(mut store: impl AsStoreMut, ty: GlobalType, init: Val) -> Result<Global, Error> {
         let store = store.store_data_mut();
-        if init.ty() != ty.content {
+        if !init.matches_in(store, ty.content) {
             return Err(Error::Other(format!(
-                "a {} value cannot initialise a global of type {}",
-                init.ty(),
+                "{} cannot initialise a global of type {}",
+                describe_val(&init),
                 ty.content
             )));
         }
@@ -221,10 +231,10 @@ impl Global {
         if !g.ty.mutable {
             return Err(Error::Other("cannot set an immutable global".into()));
         }
-        if v.ty() != g.ty.content {
+        if !v.matches_in(store, g.ty.content) {
             return Err(Error::Other(format!(
-                "a {} value cannot be stored in a global of type {}",
-                v.ty(),
+                "{} cannot be stored in a global of type {}",
+                describe_val(&v),
                 g.ty.content
             )));
         }

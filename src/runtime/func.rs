@@ -324,10 +324,10 @@ impl Func {
             &mut heap
         };
         for (i, (p, want)) in params.iter().zip(ty.params()).enumerate() {
-            if p.ty() != *want {
+            if !p.matches_in(store, *want) {
                 return Err(Error::Other(format!(
-                    "argument {i} has type {}, the function expects {want}",
-                    p.ty()
+                    "argument {i} is {}, the function expects {want}",
+                    super::externals::describe_val(p)
                 )));
             }
             values[i] = p.to_raw(store)?;
@@ -508,10 +508,10 @@ unsafe fn call_typed(
         results,
     )?;
     for (i, (r, t)) in results.iter().zip(ty.results()).enumerate() {
-        if r.ty() != *t {
+        if !r.matches_in(caller.store, *t) {
             return Err(Trap::new(format!(
-                "host function returned a {} where its type says {t}",
-                r.ty()
+                "host function returned {} where its type says {t}",
+                super::externals::describe_val(r)
             )));
         }
         *values.add(i) = r

@@ -35,8 +35,7 @@ pub(crate) struct SerialParts {
 impl Module {
     /// Validates and compiles `bytes` (the binary format).
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, Error> {
-        let features = engine.config().features;
-        let (info, bodies) = crate::module::parse(bytes, features).map_err(Error::Invalid)?;
+        let (info, bodies) = crate::module::parse(bytes, engine).map_err(Error::Invalid)?;
         let isa = engine.isa();
         let c = engine.config();
         let guard = (c.guard_size, c.memory_reservation);
@@ -78,7 +77,15 @@ impl Module {
         let at = |off: u32| unsafe { base.add(off as usize) };
         let funcs = starts[..ndef].iter().map(|s| at(*s)).collect();
         let array_calls = starts[ndef..].iter().map(|s| at(*s)).collect();
-        let type_ids = info.types.iter().map(|t| engine.intern(t)).collect();
+        let mut tail_callers = vec![false; ndef];
+        for f in &image.tail_callers {
+            let i = f.checked_sub(info.num_imported_funcs).map(|i| i as usize);
+            match i.and_then(|i| tail_callers.get_mut(i)) {
+                Some(flag) => *flag = true,
+                None => return Err(Error::Other("code image does not match its module".into())),
+            }
+        }
+        let type_ids = info.type_ids.iter().map(|t| t.index()).collect();
         Ok(Module {
             engine: engine.clone(),
             compiled: Arc::new(CompiledModule {
@@ -87,6 +94,7 @@ impl Module {
                 code,
                 funcs,
                 array_calls,
+                tail_callers,
                 type_ids,
             }),
             serial: Arc::new(SerialParts {
@@ -263,6 +271,9 @@ impl Instance {
             match (&import.kind, ext) {
                 (ImportKind::Func(t), Extern::Func(f)) => {
                     let data = store.func_data(*f)?;
+                    // Function types match exactly (without GC there are no
+                    // declared subtypes); concrete references inside are
+                    // engine-wide ids, so equal types compare equal.
                     if data.ty != info.types[*t as usize] {
                         return Err(incompatible(store));
                     }
@@ -271,7 +282,14 @@ impl Instance {
                 (ImportKind::Global(want), Extern::Global(g)) => {
                     check_store(store, g.store);
                     let data = &store.globals[g.index as usize];
-                    if data.ty != *want {
+                    // Immutable globals are covariant, mutable ones invariant.
+                    let fits = data.ty.mutable == want.mutable
+                        && if want.mutable {
+                            data.ty.content == want.content
+                        } else {
+                            data.ty.content.matches(want.content)
+                        };
+                    if !fits {
                         return Err(incompatible(store));
                     }
                     vm_imports.globals.push(data.ptr);
@@ -280,7 +298,10 @@ impl Instance {
                 (ImportKind::Memory(want), Extern::Memory(m)) => {
                     check_store(store, m.store);
                     let mem = &store.memories[m.index as usize];
-                    if !limits_match(mem.pages(), mem.ty.maximum, want.minimum, want.maximum) {
+                    // A 64-bit memory matches only a 64-bit import.
+                    if mem.ty.memory64 != want.memory64
+                        || !limits_match(mem.pages(), mem.ty.maximum, want.minimum, want.maximum)
+                    {
                         return Err(incompatible(store));
                     }
                     let mem = &mut store.memories[m.index as usize];
@@ -290,8 +311,15 @@ impl Instance {
                 (ImportKind::Table(want), Extern::Table(t)) => {
                     check_store(store, t.store);
                     let table = &store.tables[t.index as usize];
+                    // The element type is invariant (tables are mutable).
                     if table.ty.element != want.element
-                        || !limits_match(table.size(), table.ty.maximum, want.minimum, want.maximum)
+                        || table.ty.table64 != want.table64
+                        || !limits_match(
+                            table.size().into(),
+                            table.ty.maximum,
+                            want.minimum,
+                            want.maximum,
+                        )
                     {
                         return Err(incompatible(store));
                     }
@@ -446,8 +474,19 @@ fn describe(ty: &ExternType) -> String {
                 g.content
             )
         }
-        ExternType::Memory(m) => format!("memory {} {:?}", m.minimum, m.maximum),
-        ExternType::Table(t) => format!("table {} {} {:?}", t.element, t.minimum, t.maximum),
+        ExternType::Memory(m) => format!(
+            "memory {}{} {:?}",
+            if m.memory64 { "i64 " } else { "" },
+            m.minimum,
+            m.maximum
+        ),
+        ExternType::Table(t) => format!(
+            "table {}{} {} {:?}",
+            if t.table64 { "i64 " } else { "" },
+            t.element,
+            t.minimum,
+            t.maximum
+        ),
         ExternType::Tag(f) => format!("tag {f}"),
     }
 }

@@ -15,7 +15,9 @@ use crate::vm::traps::{CALLEE_SAVED, TRAP_CODES};
 use cranelift_codegen::ir::{LibCall, TrapCode};
 
 const MAGIC: &[u8; 8] = b"CRNWYMOD";
-const FORMAT: u32 = 4;
+// 5: builtins take u64 addresses, lengths and deltas (memory64, table64).
+// 6: exception handler tables (exceptions), after the tail callers.
+const FORMAT: u32 = 6;
 
 /// FNV-1a, 64-bit: detects corruption, not tampering.
 fn checksum(bytes: &[u8]) -> u64 {
@@ -142,6 +144,7 @@ impl Module {
         w.u64(img.frames.len() as u64);
         for f in &img.frames {
             w.u32(f.frame_at);
+            w.u32(f.grown_args);
             w.u64(f.saves.len() as u64);
             for &(reg, from, down) in &f.saves {
                 w.u32(u32::from(reg));
@@ -159,6 +162,10 @@ impl Module {
                     .unwrap_or(u32::MAX as usize) as u32,
             );
             w.u64(l.2 as u64);
+        }
+        w.u64(img.tail_callers.len() as u64);
+        for f in &img.tail_callers {
+            w.u32(*f);
         }
         for table in [&img.exn_sites, &img.exn_items] {
             w.u64(table.len() as u64);
@@ -228,6 +235,7 @@ impl Module {
         for _ in 0..r.len().ok_or_else(trunc)? {
             let mut frame = FrameSaves {
                 frame_at: r.u32().ok_or_else(trunc)?,
+                grown_args: r.u32().ok_or_else(trunc)?,
                 saves: Vec::new(),
             };
             for _ in 0..r.len().ok_or_else(trunc)? {
@@ -253,6 +261,9 @@ impl Module {
                 return Err(bad("relocation outside the code"));
             }
             image.libcalls.push((site, lc, addend));
+        }
+        for _ in 0..r.len().ok_or_else(trunc)? {
+            image.tail_callers.push(r.u32().ok_or_else(trunc)?);
         }
         let mut exn_tables: [Vec<(u32, u32, u32)>; 2] = Default::default();
         for table in exn_tables.iter_mut() {
@@ -287,8 +298,7 @@ impl Module {
         if !r.0.is_empty() {
             return Err(bad("trailing bytes"));
         }
-        let (info, _bodies) =
-            crate::module::parse(wasm, engine.config().features).map_err(Error::Invalid)?;
+        let (info, _bodies) = crate::module::parse(wasm, engine).map_err(Error::Invalid)?;
         Module::from_image(engine, info, wasm, image, starts)
     }
 }

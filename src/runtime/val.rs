@@ -1,11 +1,17 @@
 //! Values and their conversion to and from the 16-byte raw slots.
 
+use super::store::AsStore;
 use super::store::StoreData;
 use super::{Error, ExnRef, ExternRef, Func};
-use crate::types::ValType;
+use crate::types::{HeapType, ValType};
 use crate::vm::vmcontext::{VMFuncRef, ValRaw};
 
 /// A WebAssembly value. Floats are kept as bits so NaN payloads survive.
+///
+/// A function reference of any type (`funcref`, `(ref $t)`, ...) is a
+/// `FuncRef`; an external reference an `ExternRef`; an exception reference
+/// (`exnref`, `(ref exn)`) an `ExnRef`. Whether a value fits a
+/// typed reference type is `Val::matches`.
 #[derive(Clone, Copy, Debug)]
 pub enum Val {
     I32(i32),
@@ -15,11 +21,14 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
-    /// EXNREF: an exception reference.
+    /// An exception reference (`exnref` and its subtypes).
     ExnRef(Option<ExnRef>),
 }
 
 impl Val {
+    /// The type of the value, as far as it is known without a store:
+    /// references report the top type of their hierarchy (`funcref`,
+    /// `externref`, `exnref`). See `matches` for the precise check.
     pub fn ty(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
@@ -27,13 +36,44 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
-            Val::ExnRef(_) => ValType::ExnRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
-    /// The zero (or null) value of a type.
+    /// Does this value belong to type `ty`? A null reference matches every
+    /// nullable reference type of its hierarchy; a function matches `func`
+    /// and its own function type.
+    pub fn matches(&self, store: impl AsStore, ty: ValType) -> bool {
+        self.matches_in(store.store_data(), ty)
+    }
+
+    pub(crate) fn matches_in(&self, store: &StoreData, ty: ValType) -> bool {
+        let r = match ty {
+            ValType::Ref(r) => r,
+            _ => return self.ty() == ty,
+        };
+        match self {
+            Val::FuncRef(None) => r.nullable && r.heap.is_func(),
+            Val::FuncRef(Some(f)) => match r.heap {
+                HeapType::Func => true,
+                HeapType::ConcreteFunc(id) => store
+                    .func_data(*f)
+                    // SAFETY: a store's function data points to a live funcref.
+                    .is_ok_and(|d| unsafe { (*d.funcref).type_id } == id.index()),
+                _ => false,
+            },
+            Val::ExternRef(None) => r.nullable && r.heap.top() == HeapType::Extern,
+            Val::ExternRef(Some(_)) => r.heap == HeapType::Extern,
+            Val::ExnRef(None) => r.nullable && r.heap.top() == HeapType::Exn,
+            Val::ExnRef(Some(_)) => r.heap == HeapType::Exn,
+            _ => false,
+        }
+    }
+
+    /// The zero value of a type; for every reference type (non-nullable
+    /// ones included, which have no default) the null reference.
     pub fn default_for(ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(0),
@@ -41,9 +81,9 @@ impl Val {
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
             ValType::V128 => Val::V128(0),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
-            ValType::ExnRef => Val::ExnRef(None),
+            ValType::Ref(r) if r.heap.top() == HeapType::Extern => Val::ExternRef(None),
+            ValType::Ref(r) if r.heap.top() == HeapType::Exn => Val::ExnRef(None),
+            ValType::Ref(_) => Val::FuncRef(None),
         }
     }
 
@@ -102,20 +142,20 @@ impl Val {
             ValType::F32 => Val::F32(raw.f32),
             ValType::F64 => Val::F64(raw.f64),
             ValType::V128 => Val::V128(u128::from_le_bytes(raw.v128)),
-            ValType::FuncRef => {
-                let p = raw.funcref as *const VMFuncRef;
-                Val::FuncRef((!p.is_null()).then(|| store.func_from_ref(p)))
-            }
-            ValType::ExternRef => {
+            ValType::Ref(r) if r.heap.top() == HeapType::Extern => {
                 let p = raw.externref;
                 Val::ExternRef((!p.is_null()).then(|| store.externref_from_ptr(p)))
             }
-            ValType::ExnRef => {
+            ValType::Ref(r) if r.heap.top() == HeapType::Exn => {
                 let p = raw.externref as usize;
                 Val::ExnRef((p != 0).then_some(ExnRef {
                     store: store.id,
                     ptr: p,
                 }))
+            }
+            ValType::Ref(_) => {
+                let p = raw.funcref as *const VMFuncRef;
+                Val::FuncRef((!p.is_null()).then(|| store.func_from_ref(p)))
             }
         }
     }

@@ -43,6 +43,11 @@ pub struct FrameSaves {
     /// (register number as the machine encodes it, code offset from which
     /// it is saved, distance below the frame pointer of its slot).
     pub saves: Vec<(u8, u32, u32)>,
+    /// Bytes the prologue adds to the stack arguments above the return
+    /// address (moving the return address and saved frame pointer down
+    /// that far) for the arguments of a tail call that needs more of them
+    /// than the function got; 0 for most functions.
+    pub grown_args: u32,
 }
 
 impl CodeInfo {

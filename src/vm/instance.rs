@@ -18,6 +18,9 @@ pub struct CompiledModule {
     pub funcs: Vec<*const u8>,
     /// Array-call trampoline per type index.
     pub array_calls: Vec<*const u8>,
+    /// Per defined function: whether it contains a tail call (see
+    /// `CodeImage::tail_callers`).
+    pub tail_callers: Vec<bool>,
     /// Engine-interned id per type index.
     pub type_ids: Vec<u32>,
 }
@@ -125,7 +128,7 @@ impl InstanceHandle {
             r.write(VMFuncRef {
                 wasm_call: *f,
                 array_call: array_call_code(
-                    sig.params().is_empty() && sig.results().is_empty(),
+                    sig.params().is_empty() && sig.results().is_empty() && !module.tail_callers[i],
                     *f,
                     module.array_calls[ty],
                 ),
@@ -148,6 +151,17 @@ impl InstanceHandle {
                 bytes: value.to_le_bytes(),
             });
             w(offsets.global_ptr(index), slot as usize);
+        }
+        // Defined tables with an initialiser expression start filled with
+        // its value (evaluated once: a constant expression has no effects).
+        for (i, init) in info.table_inits.iter().enumerate() {
+            if let Some(init) = init {
+                let value = inst.eval_const(init) as usize;
+                let index = info.num_imported_tables as usize + i;
+                if let Some(t) = inst.tables.get(index) {
+                    (**t).elements_mut().fill(value);
+                }
+            }
         }
         let elems = info
             .elems
@@ -230,8 +244,9 @@ impl InstanceHandle {
         for (i, seg) in info.elems.iter().enumerate() {
             match &seg.mode {
                 ElemMode::Active { table, offset } => {
-                    let dst = self.eval_const(offset) as u32;
-                    let len = seg.items.len() as u32;
+                    // i32 offsets are zero-extended, i64 ones kept whole.
+                    let dst = self.eval_const(offset) as u64;
+                    let len = seg.items.len() as u64;
                     self.table_init(*table, i as u32, dst, 0, len)?;
                     self.elems[i] = Vec::new();
                 }
@@ -241,8 +256,8 @@ impl InstanceHandle {
         }
         for (i, seg) in info.datas.iter().enumerate() {
             if let Some((mem, offset)) = &seg.active {
-                let dst = self.eval_const(offset) as u32;
-                self.memory_init(*mem, i as u32, dst, 0, seg.bytes.len() as u32)?;
+                let dst = self.eval_const(offset) as u64;
+                self.memory_init(*mem, i as u32, dst, 0, seg.bytes.len() as u64)?;
                 self.data_dropped[i] = true;
             }
         }
@@ -267,9 +282,9 @@ impl InstanceHandle {
         &mut self,
         mem: u32,
         seg: u32,
-        dst: u32,
-        src: u32,
-        len: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
     ) -> Result<(), InitTrap> {
         let oob = cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS;
         let module = self.module.clone();
@@ -288,9 +303,9 @@ impl InstanceHandle {
         &mut self,
         table: u32,
         seg: u32,
-        dst: u32,
-        src: u32,
-        len: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
     ) -> Result<(), InitTrap> {
         let oob = super::traps::TRAP_TABLE_OUT_OF_BOUNDS;
         let items = std::mem::take(self.elems.get_mut(seg as usize).ok_or(oob)?);
@@ -306,9 +321,9 @@ impl InstanceHandle {
     }
 }
 
-/// `start..start+len` if it lies within `0..size`.
-pub fn range(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
-    let end = u64::from(start) + u64::from(len);
+/// `start..start+len` if it lies within `0..size` (any 64-bit values).
+pub fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
     (end <= size as u64).then_some(start as usize..end as usize)
 }
 

@@ -10,20 +10,20 @@ use super::instance::{instance_of, range};
 use super::vmcontext::{VMExn, VMStoreContext, VMTag, NUM_BUILTINS, VMCTX_STORE_CTX};
 use cranelift_codegen::ir::LibCall;
 
-type Op5 = unsafe extern "C" fn(*mut u8, u32, u32, u32, u32, u32) -> u32;
+type Op5 = unsafe extern "C" fn(*mut u8, u32, u32, u64, u64, u64) -> u32;
 type Drop1 = unsafe extern "C" fn(*mut u8, u32);
 
 /// The builtin table, in `vmcontext::Builtin` order.
 #[repr(C)]
 pub struct Builtins {
-    memory_grow: unsafe extern "C" fn(*mut u8, u32, u32) -> u32,
-    memory_copy: Op5,
-    memory_fill: unsafe extern "C" fn(*mut u8, u32, u32, u32, u32) -> u32,
+    memory_grow: unsafe extern "C" fn(*mut u8, u32, u64) -> u64,
+    memory_copy: unsafe extern "C" fn(*mut u8, u32, u64, u32, u64, u64) -> u32,
+    memory_fill: unsafe extern "C" fn(*mut u8, u32, u64, u32, u64) -> u32,
     memory_init: Op5,
     data_drop: Drop1,
-    table_grow: unsafe extern "C" fn(*mut u8, u32, u32, usize) -> u32,
+    table_grow: unsafe extern "C" fn(*mut u8, u32, u64, usize) -> u64,
     table_copy: Op5,
-    table_fill: unsafe extern "C" fn(*mut u8, u32, u32, usize, u32) -> u32,
+    table_fill: unsafe extern "C" fn(*mut u8, u32, u64, usize, u64) -> u32,
     table_init: Op5,
     elem_drop: Drop1,
     exn_new: unsafe extern "C" fn(*mut u8, u32) -> *mut VMExn,
@@ -56,21 +56,28 @@ const TRAP: u32 = 1;
 // the instance's memories and tables are owned by its store, which is
 // borrowed by the call that entered wasm on this thread; no other reference
 // to them is live while the builtin runs.
+//
+// Every index argument is looked up with a check (`memory`, `table`, segment
+// lookups return `None` or empty when out of range), and every address,
+// length and delta is a full u64 checked by `range` or `grow` with overflow
+// checks, so any value compiled code passes is handled. For 32-bit memories
+// and tables the caller zero-extends its i32 operands; a 32-bit memory's
+// `memory.grow` result is truncated by the caller (u64::MAX becomes -1).
 
-unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u32) -> u32 {
+unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u64) -> u64 {
     let inst = instance_of(vmctx);
     inst.memory(mem)
         .and_then(|m| m.grow(delta))
-        .unwrap_or(u32::MAX)
+        .unwrap_or(u64::MAX)
 }
 
 unsafe extern "C" fn memory_copy(
     vmctx: *mut u8,
     dst_mem: u32,
-    dst: u32,
+    dst: u64,
     src_mem: u32,
-    src: u32,
-    len: u32,
+    src: u64,
+    len: u64,
 ) -> u32 {
     let inst = instance_of(vmctx);
     let Some((dbase, dlen)) = inst
@@ -95,7 +102,7 @@ unsafe extern "C" fn memory_copy(
     }
 }
 
-unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u32, val: u32, len: u32) -> u32 {
+unsafe extern "C" fn memory_fill(vmctx: *mut u8, mem: u32, dst: u64, val: u32, len: u64) -> u32 {
     let inst = instance_of(vmctx);
     let Some(m) = inst.memory(mem) else {
         return TRAP;
@@ -113,9 +120,9 @@ unsafe extern "C" fn memory_init(
     vmctx: *mut u8,
     mem: u32,
     seg: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     match instance_of(vmctx).memory_init(mem, seg, dst, src, len) {
         Ok(()) => OK,
@@ -129,20 +136,20 @@ unsafe extern "C" fn data_drop(vmctx: *mut u8, seg: u32) {
     }
 }
 
-unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u32, init: usize) -> u32 {
+unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u64, init: usize) -> u64 {
     let inst = instance_of(vmctx);
     inst.table(table)
         .and_then(|t| t.grow(delta, init))
-        .unwrap_or(u32::MAX)
+        .map_or(u64::MAX, u64::from)
 }
 
 unsafe extern "C" fn table_copy(
     vmctx: *mut u8,
     dst_t: u32,
     src_t: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     let inst = instance_of(vmctx);
     let def =
@@ -162,7 +169,7 @@ unsafe extern "C" fn table_copy(
     }
 }
 
-unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, val: usize, len: u32) -> u32 {
+unsafe extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u64, val: usize, len: u64) -> u32 {
     let inst = instance_of(vmctx);
     let Some(t) = inst.table(table) else {
         return TRAP;
@@ -181,9 +188,9 @@ unsafe extern "C" fn table_init(
     vmctx: *mut u8,
     table: u32,
     seg: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
 ) -> u32 {
     match instance_of(vmctx).table_init(table, seg, dst, src, len) {
         Ok(()) => OK,

@@ -1,19 +1,40 @@
-//! Linear memories: a 4 GiB reservation plus a guard region, so that compiled
-//! code needs no bounds checks for 32-bit addresses; the accessible prefix
+//! Linear memories: a reservation plus a guard region; the accessible prefix
 //! grows in place with `mprotect`, and the base never moves.
+//!
+//! 32-bit memories reserve 4 GiB (unless configured smaller) so that compiled
+//! code needs no bounds checks for 32-bit addresses.
+//!
+//! 64-bit memories (memory64) use the same static design: a 64-bit memory
+//! reserves its maximum size, capped at `MEMORY64_RESERVATION_FACTOR` times
+//! the configured reservation (16 GiB by default), plus the guard, once, and
+//! never moves. Growth past the reservation fails (`memory.grow` returns -1)
+//! even where the type's maximum (up to 2^48 pages) would allow it; a failed
+//! reservation is an instantiation error, never an abort. Because the base
+//! never moves, compiled code may keep treating it as invariant. Compiled
+//! code always bounds-checks 64-bit accesses explicitly (a 64-bit effective
+//! address can lie far beyond any reservation): `index + offset + size` is
+//! computed with an overflow trap and compared against the current length,
+//! with a Spectre guard on the address.
 
 use super::vmcontext::VMMemoryDef;
 use crate::types::MemoryType;
 
 pub const WASM_PAGE_SIZE: usize = 65536;
 /// Pages a 32-bit memory may have at most.
-pub const MAX_PAGES: u32 = 65536;
+pub const MAX_PAGES: u64 = 65536;
+/// Pages a 64-bit memory may have at most (the specification's limit: 2^64
+/// bytes less than a page size).
+pub const MAX_PAGES64: u64 = 1 << 48;
+/// A 64-bit memory reserves at most this many times the configured
+/// (32-bit) reservation.
+pub const MEMORY64_RESERVATION_FACTOR: u64 = 4;
 
 pub struct LinearMemory {
     /// What compiled code reads; kept in step with the mapping.
     pub def: VMMemoryDef,
     reserved: usize,
-    maximum: u32,
+    /// Pages this memory may grow to: its maximum, capped by the reservation.
+    maximum: u64,
     pub ty: MemoryType,
 }
 
@@ -23,27 +44,43 @@ unsafe impl Send for LinearMemory {}
 
 impl LinearMemory {
     /// Reserves `reservation + guard` bytes (`plan`; the reservation is 4 GiB
-    /// unless configured smaller) and makes `ty.minimum` pages accessible.
+    /// unless configured smaller, and a 64-bit memory's is its maximum capped
+    /// at `MEMORY64_RESERVATION_FACTOR` times that) and makes `ty.minimum`
+    /// pages accessible.
     pub fn new(
         ty: MemoryType,
         (reservation, guard): (usize, usize),
     ) -> Result<Box<LinearMemory>, String> {
-        if ty.minimum > MAX_PAGES || ty.maximum.is_some_and(|m| m > MAX_PAGES) {
-            return Err("memory size must be at most 65536 pages (4GiB)".into());
+        let spec_max = if ty.memory64 { MAX_PAGES64 } else { MAX_PAGES };
+        if ty.minimum > spec_max || ty.maximum.is_some_and(|m| m > spec_max) {
+            return Err(if ty.memory64 {
+                "memory size must be at most 2^48 pages".into()
+            } else {
+                "memory size must be at most 65536 pages (4GiB)".into()
+            });
         }
-        let limit = (reservation / WASM_PAGE_SIZE).min(MAX_PAGES as usize) as u32;
+        let limit = if ty.memory64 {
+            let cap = reservation as u64 * MEMORY64_RESERVATION_FACTOR / WASM_PAGE_SIZE as u64;
+            ty.maximum.unwrap_or(spec_max).min(cap)
+        } else {
+            (reservation / WASM_PAGE_SIZE).min(MAX_PAGES as usize) as u64
+        };
         if ty.minimum > limit {
             return Err(format!(
                 "memory minimum of {} pages exceeds the configured reservation of {limit} pages",
                 ty.minimum
             ));
         }
-        let reserved = limit as usize * WASM_PAGE_SIZE + guard;
+        let reserved = usize::try_from(limit)
+            .ok()
+            .and_then(|l| l.checked_mul(WASM_PAGE_SIZE))
+            .and_then(|b| b.checked_add(guard))
+            .ok_or("memory reservation does not fit the address space")?;
         // SAFETY: an anonymous PROT_NONE reservation at no hinted address.
         let base = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                reserved,
+                reserved.max(1),
                 libc::PROT_NONE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -58,8 +95,8 @@ impl LinearMemory {
                 base: base as *mut u8,
                 current_length: 0,
             },
-            reserved,
-            maximum: ty.maximum.unwrap_or(MAX_PAGES).min(limit),
+            reserved: reserved.max(1),
+            maximum: ty.maximum.unwrap_or(spec_max).min(limit),
             ty,
         });
         if mem.grow(ty.minimum).is_none() {
@@ -68,13 +105,14 @@ impl LinearMemory {
         Ok(mem)
     }
 
-    pub fn pages(&self) -> u32 {
-        (self.def.current_length / WASM_PAGE_SIZE) as u32
+    pub fn pages(&self) -> u64 {
+        (self.def.current_length / WASM_PAGE_SIZE) as u64
     }
 
     /// Grows by `delta` pages; returns the old size in pages, or `None` when
-    /// the maximum would be exceeded or the system refuses.
-    pub fn grow(&mut self, delta: u32) -> Option<u32> {
+    /// the maximum (or the reservation) would be exceeded or the system
+    /// refuses.
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
         if new > self.maximum {
@@ -82,9 +120,9 @@ impl LinearMemory {
         }
         if delta > 0 {
             let old_len = self.def.current_length;
-            let new_len = new as usize * WASM_PAGE_SIZE;
+            let new_len = usize::try_from(new).ok()?.checked_mul(WASM_PAGE_SIZE)?;
             // SAFETY: [old_len, new_len) lies inside our reservation because
-            // new <= MAX_PAGES.
+            // new <= self.maximum, which is at most the reserved pages.
             let rc = unsafe {
                 libc::mprotect(
                     self.def.base.add(old_len).cast(),
@@ -131,7 +169,7 @@ pub struct TableStorage {
 unsafe impl Send for TableStorage {}
 
 /// Elements a table may have at most (a limit of ours, far above the spec tests').
-pub const MAX_TABLE_ELEMENTS: u32 = 10_000_000;
+pub const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
 
 impl TableStorage {
     pub fn new(ty: crate::types::TableType, init: usize) -> Result<Box<TableStorage>, String> {
@@ -145,7 +183,8 @@ impl TableStorage {
         Ok(Box::new(TableStorage {
             def: super::vmcontext::VMTableDef {
                 base: elements.as_mut_ptr(),
-                current_elements: ty.minimum,
+                // At most MAX_TABLE_ELEMENTS, so it fits.
+                current_elements: ty.minimum as u32,
             },
             elements,
             ty,
@@ -165,9 +204,9 @@ impl TableStorage {
     }
 
     /// Grows by `delta` elements set to `init`; returns the old size.
-    pub fn grow(&mut self, delta: u32, init: usize) -> Option<u32> {
+    pub fn grow(&mut self, delta: u64, init: usize) -> Option<u32> {
         let old = self.size();
-        let new = old.checked_add(delta)?;
+        let new = u64::from(old).checked_add(delta)?;
         let max = self
             .ty
             .maximum
@@ -178,7 +217,8 @@ impl TableStorage {
         }
         self.elements.resize(new as usize, init);
         self.def.base = self.elements.as_mut_ptr();
-        self.def.current_elements = new;
+        // new <= MAX_TABLE_ELEMENTS
+        self.def.current_elements = new as u32;
         Some(old)
     }
 }

@@ -47,17 +47,19 @@ pub const TRAP_INTERRUPT: TrapCode = TrapCode::unwrap_user(7);
 pub const TRAP_NULL_REFERENCE: TrapCode = TrapCode::unwrap_user(8);
 /// A misaligned atomic access.
 pub const TRAP_HEAP_MISALIGNED: TrapCode = TrapCode::unwrap_user(9);
+/// `call_ref` or `return_call_ref` of a null function reference.
+pub const TRAP_NULL_FUNC_REFERENCE: TrapCode = TrapCode::unwrap_user(10);
 /// A wasm exception no handler caught reached the host (recorded by the
 /// throw stub, never a code trap site).
-pub const TRAP_EXCEPTION: TrapCode = TrapCode::unwrap_user(10);
+pub const TRAP_EXCEPTION: TrapCode = TrapCode::unwrap_user(11);
 /// `throw_ref` of a null reference.
-pub const TRAP_NULL_EXCEPTION: TrapCode = TrapCode::unwrap_user(11);
+pub const TRAP_NULL_EXCEPTION: TrapCode = TrapCode::unwrap_user(12);
 /// `throw` when the store holds `MAX_EXN_BYTES` of exception objects.
-pub const TRAP_EXN_LIMIT: TrapCode = TrapCode::unwrap_user(12);
+pub const TRAP_EXN_LIMIT: TrapCode = TrapCode::unwrap_user(13);
 
 /// Every trap code compiled code may carry: Cranelift's reserved ones and
 /// ours (a serialized module with any other code is refused).
-pub const TRAP_CODES: [TrapCode; 17] = [
+pub const TRAP_CODES: [TrapCode; 18] = [
     TrapCode::STACK_OVERFLOW,
     TrapCode::INTEGER_OVERFLOW,
     TrapCode::HEAP_OUT_OF_BOUNDS,
@@ -72,6 +74,7 @@ pub const TRAP_CODES: [TrapCode; 17] = [
     TRAP_INTERRUPT,
     TRAP_NULL_REFERENCE,
     TRAP_HEAP_MISALIGNED,
+    TRAP_NULL_FUNC_REFERENCE,
     TRAP_EXCEPTION,
     TRAP_NULL_EXCEPTION,
     TRAP_EXN_LIMIT,
@@ -92,6 +95,7 @@ pub fn trap_message(code: TrapCode) -> &'static str {
         TRAP_UNREACHABLE => "unreachable",
         TRAP_INTERRUPT => "interrupted",
         TRAP_NULL_REFERENCE => "null reference",
+        TRAP_NULL_FUNC_REFERENCE => "null function reference",
         TRAP_UNDEFINED_ELEMENT => "undefined element",
         TRAP_EXCEPTION => "uncaught wasm exception",
         TRAP_NULL_EXCEPTION => "null exception reference",
@@ -318,13 +322,15 @@ unsafe fn restore_saves(pc: usize, fp: usize, upto: bool, saved: &mut [usize; 5]
     .flatten()
 }
 
-/// The offset of `pc` in its function and where that function's frame
-/// starts being its own (`FrameSaves::frame_at`).
-fn frame_state(pc: usize) -> Option<(u32, u32)> {
+/// The offset of `pc` in its function, where that function's frame starts
+/// being its own (`FrameSaves::frame_at`) and how far its prologue grows its
+/// argument area (`FrameSaves::grown_args`).
+fn frame_state(pc: usize) -> Option<(u32, u32, u32)> {
     with_code(pc, |start, code| {
         let offset = (pc - start) as u32;
         let i = code.func_at(offset)?;
-        Some((offset - code.funcs[i].0, code.frames.get(i)?.frame_at))
+        let frame = code.frames.get(i)?;
+        Some((offset - code.funcs[i].0, frame.frame_at, frame.grown_args))
     })
     .flatten()
 }
@@ -373,13 +379,24 @@ pub(super) unsafe fn unwind_to_entry(
         Where::Body => Some(false),
         Where::Exact => Some(true),
     };
-    let (offset, frame_at) = frame_state(pc)?;
+    let (offset, frame_at, grown) = frame_state(pc)?;
     if at == Where::Exact && offset < frame_at {
         // Trapped in its prologue before making its frame (a stack
-        // overflow at its first push): nothing saved yet, and `fp` is the
-        // caller's frame; the return address is on top of the stack (below
-        // the pushed frame pointer if the push happened).
-        let at_ret = if offset == 0 { sp } else { sp + 8 };
+        // overflow at its first push, or where it grows its argument area
+        // for a tail call, storing below the return address and pushed
+        // frame pointer before it moves them down): nothing saved yet.
+        // Before the push the return address is on top of the stack and
+        // `fp` is the caller's frame; after it, the return address is
+        // above the pushed frame pointer (the caller's frame), both
+        // `grown` bytes higher than the stack pointer if the argument area
+        // is growing.
+        let at_ret = if offset == 0 {
+            sp
+        } else {
+            let at_ret = sp + grown as usize + 8;
+            fp = *((at_ret - 8) as *const usize);
+            at_ret
+        };
         let ret = *(at_ret as *const usize);
         if let Some(outer) = stub(ret) {
             // rbp is still the stub's caller's.

@@ -51,7 +51,10 @@ pub struct VMFuncRef {
 /// convention; for a type with no parameters and no results that is the
 /// wasm convention's call of `wasm_call` itself (the same argument
 /// registers, the same callee-saved registers, nothing on the stack), so
-/// the trampoline is skipped.
+/// the trampoline is skipped, unless the function contains a tail call:
+/// that may replace its frame by one with stack arguments between its
+/// return address and the stub's stack, which the trap handler could not
+/// tell apart (it finds the stub's stack right above the return address).
 pub fn array_call_code(
     no_params_or_results: bool,
     wasm_call: *const u8,
@@ -397,23 +400,23 @@ impl VMOffsets {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u32)]
 pub enum Builtin {
-    /// (vmctx, memory, delta_pages) -> old pages or -1
+    /// (vmctx, memory, delta_pages: u64) -> old pages or u64::MAX
     MemoryGrow,
-    /// (vmctx, dst_mem, dst, src_mem, src, len) -> 0 or 1 (trap)
+    /// (vmctx, dst_mem, dst: u64, src_mem, src: u64, len: u64) -> 0 or 1 (trap)
     MemoryCopy,
-    /// (vmctx, mem, dst, byte, len) -> 0 or 1
+    /// (vmctx, mem, dst: u64, byte, len: u64) -> 0 or 1
     MemoryFill,
-    /// (vmctx, mem, data, dst, src, len) -> 0 or 1
+    /// (vmctx, mem, data, dst: u64, src: u64, len: u64) -> 0 or 1
     MemoryInit,
     /// (vmctx, data)
     DataDrop,
-    /// (vmctx, table, delta, init) -> old size or -1
+    /// (vmctx, table, delta: u64, init) -> old size or u64::MAX
     TableGrow,
-    /// (vmctx, dst_table, src_table, dst, src, len) -> 0 or 1
+    /// (vmctx, dst_table, src_table, dst: u64, src: u64, len: u64) -> 0 or 1
     TableCopy,
-    /// (vmctx, table, dst, value, len) -> 0 or 1
+    /// (vmctx, table, dst: u64, value, len: u64) -> 0 or 1
     TableFill,
-    /// (vmctx, table, elem, dst, src, len) -> 0 or 1
+    /// (vmctx, table, elem, dst: u64, src: u64, len: u64) -> 0 or 1
     TableInit,
     /// (vmctx, elem)
     ElemDrop,

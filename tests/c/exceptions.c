@@ -3,7 +3,9 @@
  * returns the trap of its inner call (wasm -> host -> wasm throws -> the
  * host returns the error -> the outer wasm catches it); tags are left out
  * of imports and exports (wasm.h cannot express them), and a module that
- * imports one cannot be instantiated; exnref values have their own kind. */
+ * imports one cannot be instantiated; exnref values have their own kind,
+ * which every exception reference type shares (`(ref exn)`,
+ * `(ref null noexn)`), the value type keeping nullability. */
 #include "check.h"
 
 static wasm_func_t* thrower; /* the instance's "throw" export, set below */
@@ -138,11 +140,60 @@ static void tag_imports(wasm_store_t* store) {
   wasm_module_delete(module);
 }
 
+/* Typed exception references: one kind, CRANEWAY_EXNREF; a NULL where
+ * `(ref exn)` is expected is refused, accepted for `(ref null noexn)`. */
+static void typed_exnrefs(wasm_store_t* store) {
+  wasm_extern_vec_t exports;
+  wasm_instance_t* instance = INSTANCE(store,
+      "(module"
+      "  (func (export \"nonnull\") (param (ref exn)) (result i32) i32.const 1)"
+      "  (func (export \"bottom\") (param (ref null noexn)) (result i32) i32.const 2)"
+      "  (func (export \"top\") (result exnref) ref.null exn))",
+      &exports);
+  wasm_functype_t* ft;
+  const wasm_valtype_t* vt;
+  wasm_val_t a[1], r[1];
+
+  if (instance == NULL) return;
+  ft = wasm_func_type(export_func(&exports, 0));
+  vt = wasm_functype_params(ft)->data[0];
+  CHECK_INT(wasm_valtype_kind(vt), CRANEWAY_EXNREF);
+  CHECK(!craneway_valtype_is_nullable(vt));
+  CHECK(craneway_valtype_is_typed_ref(vt));
+  wasm_functype_delete(ft);
+  ft = wasm_func_type(export_func(&exports, 1));
+  vt = wasm_functype_params(ft)->data[0];
+  CHECK_INT(wasm_valtype_kind(vt), CRANEWAY_EXNREF);
+  CHECK(craneway_valtype_is_nullable(vt));
+  CHECK(craneway_valtype_is_typed_ref(vt));
+  wasm_functype_delete(ft);
+  ft = wasm_func_type(export_func(&exports, 2));
+  vt = wasm_functype_results(ft)->data[0];
+  CHECK_INT(wasm_valtype_kind(vt), CRANEWAY_EXNREF);
+  CHECK(craneway_valtype_is_nullable(vt));
+  CHECK(!craneway_valtype_is_typed_ref(vt));
+  wasm_functype_delete(ft);
+
+  a[0].kind = CRANEWAY_EXNREF;
+  a[0].of.ref = NULL;
+  r[0] = (wasm_val_t)WASM_INIT_VAL;
+  CHECK_TRAP(CALL(export_func(&exports, 0), a, r), "null reference");
+  CHECK_NO_TRAP(CALL(export_func(&exports, 1), a, r));
+  CHECK_INT(r[0].of.i32, 2);
+  /* A null of another kind is not an exception reference. */
+  a[0].kind = WASM_EXTERNREF;
+  CHECK_TRAP(CALL(export_func(&exports, 1), a, r), "kind");
+
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+}
+
 int main(void) {
   wasm_engine_t* engine = wasm_engine_new();
   wasm_store_t* store = wasm_store_new(engine);
   exceptions(store);
   tag_imports(store);
+  typed_exnrefs(store);
   wasm_store_delete(store);
   wasm_engine_delete(engine);
   return check_done("exceptions");

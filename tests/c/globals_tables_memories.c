@@ -365,6 +365,83 @@ out:
   wasm_functype_delete(ft);
 }
 
+/* Typed function references: the C kinds are WASM_FUNCREF, nullability
+ * is a Craneway query, and NULL or a function of another type is refused
+ * wherever a value of a non-nullable or concrete reference type crosses. */
+static void typed_references(void) {
+  wasm_functype_t* ft = wasm_functype_new_0_1(wasm_valtype_new_i32());
+  wasm_func_t* seven = wasm_func_new(store, ft, seven_cb);
+  wasm_extern_vec_t exports;
+  wasm_instance_t* instance = INSTANCE(store,
+      "(module"
+      "  (type $t (func (param i64)))"
+      "  (func $f (type $t))"
+      "  (table (export \"t\") 1 (ref $t) (ref.func $f))"
+      "  (global (export \"g\") (mut (ref null $t)) (ref.null $t))"
+      "  (func (export \"call\") (param (ref $t)) i64.const 1 local.get 0 call_ref $t))",
+      &exports);
+  wasm_table_t* t = export_table(&exports, 0);
+  wasm_global_t* g = export_global(&exports, 1);
+  wasm_func_t* call = export_func(&exports, 2);
+  wasm_tabletype_t* tt;
+  wasm_globaltype_t* gt;
+  wasm_functype_t* ct;
+  wasm_ref_t* f;
+  wasm_val_t v, args[1];
+
+  if (instance == NULL || t == NULL || g == NULL || call == NULL) goto out;
+  tt = wasm_table_type(t);
+  CHECK_INT(wasm_valtype_kind(wasm_tabletype_element(tt)), WASM_FUNCREF);
+  CHECK(!craneway_valtype_is_nullable(wasm_tabletype_element(tt)));
+  wasm_tabletype_delete(tt);
+  gt = wasm_global_type(g);
+  CHECK_INT(wasm_valtype_kind(wasm_globaltype_content(gt)), WASM_FUNCREF);
+  CHECK(craneway_valtype_is_nullable(wasm_globaltype_content(gt)));
+  CHECK(craneway_valtype_is_typed_ref(wasm_globaltype_content(gt)));
+  wasm_globaltype_delete(gt);
+  ct = wasm_func_type(call);
+  CHECK(!craneway_valtype_is_nullable(wasm_functype_params(ct)->data[0]));
+  CHECK(craneway_valtype_is_typed_ref(wasm_functype_params(ct)->data[0]));
+  wasm_functype_delete(ct);
+  CHECK(!craneway_valtype_is_nullable(NULL));
+  CHECK(!craneway_valtype_is_typed_ref(NULL));
+
+  /* The table refuses NULL and a function of another type. */
+  CHECK(!wasm_table_set(t, 0, NULL));
+  CHECK(!wasm_table_set(t, 0, wasm_func_as_ref(seven)));
+  CHECK(!wasm_table_grow(t, 1, NULL));
+  f = wasm_table_get(t, 0);
+  CHECK(f != NULL);
+  CHECK(wasm_table_set(t, 0, f));
+
+  /* The global takes NULL (it is nullable) but not another type. */
+  v.kind = WASM_FUNCREF;
+  v.of.ref = wasm_func_as_ref(seven);
+  wasm_global_set(g, &v);
+  wasm_global_get(g, &v);
+  CHECK(v.kind == WASM_FUNCREF && v.of.ref == NULL);
+  v.of.ref = f;
+  wasm_global_set(g, &v);
+  wasm_global_get(g, &v);
+  CHECK(v.of.ref != NULL);
+  wasm_ref_delete(v.of.ref);
+
+  /* A (ref $t) parameter: NULL and another type are errors, not calls. */
+  args[0].kind = WASM_FUNCREF;
+  args[0].of.ref = NULL;
+  CHECK_TRAP(CALL_ARGS(call, args), "null reference");
+  args[0].of.ref = wasm_func_as_ref(seven);
+  CHECK_TRAP(CALL_ARGS(call, args), "another type");
+  args[0].of.ref = f;
+  CHECK_NO_TRAP(CALL_ARGS(call, args));
+  wasm_ref_delete(f);
+out:
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+  wasm_func_delete(seven);
+  wasm_functype_delete(ft);
+}
+
 static wasm_memory_t* new_memory(uint32_t min, uint32_t max) {
   wasm_limits_t limits;
   wasm_memorytype_t* mt;
@@ -514,6 +591,7 @@ int main(void) {
   wasm_globals();
   host_tables();
   wasm_tables();
+  typed_references();
   host_memories();
   wasm_memories();
   wasm_store_delete(store);

@@ -112,6 +112,13 @@ static void value_types(void) {
   t = wasm_valtype_new_funcref();
   CHECK_INT(wasm_valtype_kind(t), WASM_FUNCREF);
   CHECK(wasm_valtype_is_ref(t));
+  /* The standard's reference types are nullable and not typed references. */
+  CHECK(craneway_valtype_is_nullable(t));
+  CHECK(!craneway_valtype_is_typed_ref(t));
+  wasm_valtype_delete(t);
+  t = wasm_valtype_new_i32();
+  CHECK(!craneway_valtype_is_nullable(t));
+  CHECK(!craneway_valtype_is_typed_ref(t));
   wasm_valtype_delete(t);
   CHECK(wasm_valkind_is_num(WASM_V128));
   CHECK(wasm_valkind_is_ref(WASM_FUNCREF));

@@ -282,4 +282,25 @@ TEST(val_kinds_and_copies) {
   CHECK_EQ(a.i32(), 0);
 }
 
+TEST(typed_refuses_typed_reference_parameters) {
+  // (ref $t) has kind funcref, but a FuncRef argument could be null or of
+  // another type, unchecked on the raw path: typed() refuses; a typed
+  // reference result is fine (every such value is a FuncRef).
+  Engine engine;
+  Store store{engine};
+  Module module = Module::from_wat(store, R"((module
+    (type $t (func (result i32)))
+    (func $seven (type $t) i32.const 7)
+    (elem declare func $seven)
+    (func (export "call") (param (ref $t)) (result i32) local.get 0 call_ref $t)
+    (func (export "get") (result (ref $t)) ref.func $seven)))").value();
+  Instance instance = Instance::create(store, module, {}).value();
+  CHECK_ERR(instance.get_func("call").value().typed<int32_t(FuncRef)>(store),
+            "parameter 0 is a typed reference");
+  auto get = instance.get_func("get").value().typed<FuncRef()>(store);
+  CHECK_OK(get);
+  FuncRef seven = (*get)().value();
+  CHECK(seven);
+}
+
 int main() { return check::run_all_tests(); }

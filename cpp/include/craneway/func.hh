@@ -402,6 +402,17 @@ inline Result<void> check_func_type(const wasm_func_t* func, Span<const ValKind>
   bool same = p.size() == params.size() && r.size() == results.size();
   for (size_t i = 0; same && i < p.size(); ++i) same = p[i] == params[i];
   for (size_t i = 0; same && i < r.size(); ++i) same = r[i] == results[i];
+  // A typed-reference parameter such as (ref $t) has kind funcref, but a
+  // FuncRef argument could be null or a function of another type, and the
+  // raw call would not check it: such functions are called untyped.
+  const wasm_valtype_vec_t* raw_params = wasm_functype_params(actual.raw());
+  for (size_t i = 0; same && raw_params != nullptr && i < raw_params->size; ++i) {
+    if (craneway_valtype_is_typed_ref(raw_params->data[i])) {
+      return Error("typed: parameter " + std::to_string(i) +
+                   " is a typed reference (such as (ref $t)), which a typed call cannot "
+                   "check; call the function untyped");
+    }
+  }
   if (same) return Result<void>();
   return Error("function type mismatch: the C++ signature is " +
                signature_string(params, results) + " but the function's type is " +

@@ -104,7 +104,10 @@ class Memory : public detail::Owner<wasm_memory_t, wasm_memory_delete> {
   /// A new memory of `type` in `store`, or an Error for invalid limits.
   static Result<Memory> create(const Store& store, const MemoryType& type) {
     wasm_memory_t* m = wasm_memory_new(store.raw(), type.raw());
-    if (m == nullptr) return Error("invalid memory type (minimum above maximum or 65536 pages)");
+    if (m == nullptr) {
+      return Error("invalid memory type (minimum above maximum or the size limit, or the "
+                   "address space cannot be reserved)");
+    }
     return Memory(m);
   }
 
@@ -123,6 +126,18 @@ class Memory : public detail::Owner<wasm_memory_t, wasm_memory_delete> {
   Result<uint32_t> grow(uint32_t delta) {
     uint32_t old = pages();
     if (!wasm_memory_grow(ptr_, delta)) {
+      return Error("memory.grow by " + std::to_string(delta) + " pages failed (at " +
+                   std::to_string(old) + " pages)");
+    }
+    return old;
+  }
+  /// The size in pages as a 64-bit count (for 64-bit memories).
+  uint64_t pages64() const noexcept { return craneway_memory_size64(ptr_); }
+  /// Grows the memory by a 64-bit `delta` pages; returns the previous size
+  /// in pages, or an Error if that would pass its maximum or reservation.
+  Result<uint64_t> grow64(uint64_t delta) {
+    uint64_t old = pages64();
+    if (!craneway_memory_grow64(ptr_, delta)) {
       return Error("memory.grow by " + std::to_string(delta) + " pages failed (at " +
                    std::to_string(old) + " pages)");
     }

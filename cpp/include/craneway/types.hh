@@ -85,6 +85,16 @@ struct Limits {
   uint32_t max = no_max;
 };
 
+/// The size range of a 64-bit memory or table (`craneway_*type_limits64`).
+struct Limits64 {
+  /// `max` of a range with no maximum.
+  static constexpr uint64_t no_max = UINT64_MAX;
+  /// The minimum (initial) size.
+  uint64_t min = 0;
+  /// The maximum size, or `no_max`.
+  uint64_t max = no_max;
+};
+
 namespace detail {
 
 /// "(i32, i64) -> f32" for parameter and result kinds.
@@ -205,6 +215,20 @@ class TableType : public detail::Owner<wasm_tabletype_t, wasm_tabletype_delete> 
   }
   /// Adopts an owned `wasm_tabletype_t` (may be NULL).
   explicit TableType(wasm_tabletype_t* raw) noexcept : Owner(raw) {}
+  /// A 64-bit table type (indexed by i64) of `element` references with
+  /// `limits`. Empty (false) for another element kind.
+  static TableType table64(ValKind element, Limits64 limits) {
+    return TableType(craneway_tabletype_new64(
+        wasm_valtype_new(static_cast<wasm_valkind_t>(element)), limits.min, limits.max));
+  }
+  /// Whether this is a 64-bit table.
+  bool is64() const noexcept { return craneway_tabletype_is64(ptr_); }
+  /// The exact size limits in elements (`limits()` saturates at 32 bits).
+  Limits64 limits64() const noexcept {
+    Limits64 l;
+    craneway_tabletype_limits64(ptr_, &l.min, &l.max);
+    return l;
+  }
   /// The kind of the elements.
   ValKind element() const noexcept {
     return static_cast<ValKind>(wasm_valtype_kind(wasm_tabletype_element(ptr_)));
@@ -229,6 +253,18 @@ class MemoryType : public detail::Owner<wasm_memorytype_t, wasm_memorytype_delet
   }
   /// Adopts an owned `wasm_memorytype_t` (may be NULL).
   explicit MemoryType(wasm_memorytype_t* raw) noexcept : Owner(raw) {}
+  /// A 64-bit memory type (addressed by i64) with `limits` in pages.
+  static MemoryType memory64(Limits64 limits) {
+    return MemoryType(craneway_memorytype_new64(limits.min, limits.max));
+  }
+  /// Whether this is a 64-bit memory.
+  bool is64() const noexcept { return craneway_memorytype_is64(ptr_); }
+  /// The exact size limits in pages (`limits()` saturates at 32 bits).
+  Limits64 limits64() const noexcept {
+    Limits64 l;
+    craneway_memorytype_limits64(ptr_, &l.min, &l.max);
+    return l;
+  }
   /// The size limits in pages.
   Limits limits() const noexcept {
     const wasm_limits_t* l = wasm_memorytype_limits(ptr_);

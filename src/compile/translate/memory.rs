@@ -8,6 +8,13 @@
 //! a smaller reservation, `index + offset + size` is compared against the
 //! current length, the access traps with `HEAP_OUT_OF_BOUNDS`, and the
 //! address is forced to null under a mispredicted check (Spectre).
+//!
+//! 64-bit memories (memory64) are always checked explicitly: a 64-bit
+//! address can lie anywhere, so `index + offset + size` is computed with an
+//! overflow trap and compared against the current length, with the same
+//! Spectre guard on the final address. Bulk operators and `memory.grow`
+//! call builtins that take every address, length and delta as u64: i32
+//! operands of 32-bit memories are zero-extended first.
 
 use super::{TResult, Translator};
 use crate::vm::vmcontext::Builtin;
@@ -54,29 +61,47 @@ impl Translator<'_> {
             W::I64Store32 { memarg } => self.store(&memarg, O::Istore32, 4)?,
             W::MemorySize { mem } => {
                 let len = self.env.memory_length(&mut self.builder, mem);
-                let pages = self.ins().ushr_imm_u(len, 16);
-                let pages = self.ins().ireduce(I32, pages);
+                let mut pages = self.ins().ushr_imm_u(len, 16);
+                if !self.env.memory64(mem) {
+                    pages = self.ins().ireduce(I32, pages);
+                }
                 self.push1(pages);
             }
             W::MemoryGrow { mem } => {
                 let delta = self.pop1();
+                let delta = self.extend_to_i64(delta);
                 let m = self.index_const(mem);
-                let old = self.call_builtin_value(Builtin::MemoryGrow, &[m, delta])?;
+                let mut old = self.call_builtin_value(Builtin::MemoryGrow, &[m, delta])?;
+                if !self.env.memory64(mem) {
+                    // Old sizes fit 32 bits; failure's u64::MAX becomes -1.
+                    old = self.ins().ireduce(I32, old);
+                }
                 self.push1(old);
             }
             W::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
+                let (dst, src, len) = (
+                    self.extend_to_i64(dst),
+                    self.extend_to_i64(src),
+                    self.extend_to_i64(len),
+                );
                 let dm = self.index_const(dst_mem);
                 let sm = self.index_const(src_mem);
                 self.checked_builtin(Builtin::MemoryCopy, &[dm, dst, sm, src, len]);
             }
             W::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
+                let (dst, len) = (self.extend_to_i64(dst), self.extend_to_i64(len));
                 let m = self.index_const(mem);
                 self.checked_builtin(Builtin::MemoryFill, &[m, dst, val, len]);
             }
             W::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();
+                let (dst, src, len) = (
+                    self.extend_to_i64(dst),
+                    self.extend_to_i64(src),
+                    self.extend_to_i64(len),
+                );
                 let m = self.index_const(mem);
                 let s = self.index_const(data_index);
                 self.checked_builtin(Builtin::MemoryInit, &[m, s, dst, src, len]);
@@ -89,6 +114,16 @@ impl Translator<'_> {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// An address, length or delta operand as the u64 builtins take it:
+    /// i32 operands (32-bit memories and tables) are zero-extended.
+    pub fn extend_to_i64(&mut self, v: ir::Value) -> ir::Value {
+        if self.builder.func.dfg.value_type(v) == I32 {
+            self.ins().uextend(I64, v)
+        } else {
+            v
+        }
     }
 
     /// A builtin that returns non-zero when the access was out of bounds.
@@ -145,14 +180,25 @@ impl Translator<'_> {
             }
         };
         let offset = memarg.offset;
+        let base = self.env.memory_base(&mut self.builder, mem);
+        if self.env.memory64(mem) {
+            return Ok((
+                self.checked_address64(mem, base, index, offset, size),
+                heap_flags(),
+            ));
+        }
         // A 32-bit memory's static offset is below 2^32; the sum cannot wrap.
         let end = offset
             .checked_add(u64::from(size))
             .ok_or("internal compiler error: memory offset overflows")?;
-        let base = self.env.memory_base(&mut self.builder, mem);
         let index = self.ins().uextend(I64, index);
         let unchecked = self.env.memory_needs_no_checks() && end <= self.env.guard_size;
         let mut addr = self.ins().iadd(base, index);
+        if offset != 0 {
+            let offset =
+                i64::try_from(offset).map_err(|_| "memory offset too large".to_string())?;
+            addr = self.ins().iadd_imm_s(addr, offset);
+        }
         if !unchecked {
             let len = self.env.memory_length(&mut self.builder, mem);
             let end = i64::try_from(end).map_err(|_| "memory offset too large".to_string())?;
@@ -162,11 +208,47 @@ impl Translator<'_> {
             let null = self.ins().iconst(I64, 0);
             addr = self.ins().select_spectre_guard(oob, null, addr);
         }
-        if offset != 0 {
-            let offset =
-                i64::try_from(offset).map_err(|_| "memory offset too large".to_string())?;
-            addr = self.ins().iadd_imm_s(addr, offset);
-        }
         Ok((addr, heap_flags()))
+    }
+
+    /// The checked native address of an access of `size` bytes at the i64
+    /// `index` plus static `offset` (any u64) in 64-bit memory `mem`: traps
+    /// when `index + offset + size` overflows or exceeds the current length.
+    fn checked_address64(
+        &mut self,
+        mem: u32,
+        base: ir::Value,
+        index: ir::Value,
+        offset: u64,
+        size: u32,
+    ) -> ir::Value {
+        let oob_code = TrapCode::HEAP_OUT_OF_BOUNDS;
+        // The end of the access, each addition trapping on overflow (if
+        // `offset + size` itself overflows, the second addition traps).
+        let end = match offset.checked_add(u64::from(size)) {
+            Some(end) => {
+                let end = self.ins().iconst(I64, end as i64);
+                self.ins().uadd_overflow_trap(index, end, oob_code)
+            }
+            None => {
+                let off = self.ins().iconst(I64, offset as i64);
+                let last = self.ins().uadd_overflow_trap(index, off, oob_code);
+                let size = self.ins().iconst(I64, i64::from(size));
+                self.ins().uadd_overflow_trap(last, size, oob_code)
+            }
+        };
+        let len = self.env.memory_length(&mut self.builder, mem);
+        let oob = self.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.ins().trapnz(oob, oob_code);
+        // index + offset < len here, so the sum does not wrap.
+        let addr = self.ins().iadd(base, index);
+        let addr = if offset != 0 {
+            self.ins().iadd_imm_s(addr, offset as i64)
+        } else {
+            addr
+        };
+        // Spectre: a mispredicted check must not reach past the memory.
+        let null = self.ins().iconst(I64, 0);
+        self.ins().select_spectre_guard(oob, null, addr)
     }
 }

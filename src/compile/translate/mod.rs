@@ -17,8 +17,9 @@
 //! | `numeric.rs` | scalar i32/i64/f32/f64 constants, arithmetic, comparisons, conversions |
 //! | `memory.rs` | scalar loads and stores, bounds checks, memory.size/grow/copy/fill/init, data.drop |
 //! | `table.rs` | table.get/set/size/grow/copy/fill/init, elem.drop, ref.null/is_null/func |
-//! | `calls.rs` | call, call_indirect |
+//! | `calls.rs` | call, call_indirect, return_call, return_call_indirect |
 //! | `exceptions.rs` | throw, throw_ref, try_table, legacy try/catch/catch_all/rethrow/delegate |
+//! | `refs.rs` | call_ref, return_call_ref, ref.as_non_null, br_on_null, br_on_non_null |
 //! | `simd.rs` | every v128 operator, its loads and stores included |
 //!
 //! Reachability is decided in one place: while the current code is dead,
@@ -30,6 +31,7 @@ mod control;
 mod exceptions;
 mod memory;
 mod numeric;
+mod refs;
 mod simd;
 mod state;
 mod table;
@@ -39,7 +41,6 @@ pub use state::Translator;
 
 use super::func_env::FuncEnv;
 use crate::module::ModuleInfo;
-use crate::types::ValType;
 use crate::vm::vmcontext::VMOffsets;
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::TargetIsa;
@@ -92,7 +93,9 @@ impl FuncTranslator {
             let offset = locals.original_position();
             let (count, ty) = locals.read().map_err(err)?;
             validator.define_locals(offset, count, ty).map_err(err)?;
-            let ty = ValType::from_wasmparser(ty)
+            let ty = input
+                .info
+                .val_type(ty)
                 .ok_or_else(|| format!("unsupported local type {ty:?}"))?;
             t.declare_locals(count, ty)?;
         }
@@ -124,6 +127,7 @@ impl Translator<'_> {
             || self.translate_table(op)?
             || self.translate_call(op)?
             || self.translate_exception(op)?
+            || self.translate_ref(op)?
             || self.translate_simd(op)?;
         if handled {
             Ok(())

@@ -11,6 +11,33 @@
 //! followed by `imul`/`iadd_pairwise`, the `_zero` truncations as a
 //! conversion to i64x2 narrowed against a zero vector.
 //!
+//! Relaxed SIMD gets one deterministic result per operator, the same on
+//! every host and on the SSE2-only baseline: where a non-relaxed operator
+//! exists, the relaxed one is translated exactly as that operator, so the
+//! choice is simply its result.
+//!
+//! | operator | result | where the allowed results differ |
+//! |---|---|---|
+//! | `i8x16.relaxed_swizzle` | `i8x16.swizzle` | an index >= 16 gives 0 |
+//! | `i32x4.relaxed_trunc_f32x4_s/u`, `_f64x2_s/u_zero` | the `trunc_sat` operators | NaN gives 0, out of range saturates |
+//! | `i8x16/i16x8/i32x4/i64x2.relaxed_laneselect` | `v128.bitselect` | every bit of the mask selects, not only each lane's top bit |
+//! | `f32x4/f64x2.relaxed_min/max` | `f32x4/f64x2.min/max` | NaN propagates, -0 is below +0 |
+//! | `i16x8.relaxed_q15mulr_s` | `i16x8.q15mulr_sat_s` | -32768 * -32768 saturates to 32767 |
+//! | `f32x4/f64x2.relaxed_madd` | fused `a * b + c`, rounded once | unfused would round the product too |
+//! | `f32x4/f64x2.relaxed_nmadd` | fused `-(a * b) + c`, rounded once | as madd |
+//! | `i16x8.relaxed_dot_i8x16_i7x16_s` | both operands signed; each i16 lane the sum of two products, wrapping | a byte of the second operand >= 0x80 is -128..-1, not 128..255; two products of -128 * -128 wrap to -32768 instead of saturating |
+//! | `i32x4.relaxed_dot_i8x16_i7x16_add_s` | the i16x8 result above, its adjacent lanes added as signed i32, plus the third operand (wrapping) | as the i16x8 dot product |
+//!
+//! madd/nmadd are fused because that is the operator's purpose (fewer
+//! roundings, as C's `fma`) and what the hardware has: one `vfmadd`
+//! instruction on every x86-64 with the FMA extension (all since 2013) and
+//! on aarch64. Only without FMA, as on the SSE2 baseline, Cranelift calls
+//! the `FmaF32`/`FmaF64` libcalls per lane (`vm::libcalls`: Rust's
+//! correctly rounded `mul_add`), which is slow but gives the same bits.
+//! The second operand of the dot products is signed because the operator
+//! is meant for 7-bit values there, where signed and unsigned agree, and
+//! signed is what `i32x4.dot_i16x8_s` does one size up (the same code).
+//!
 //! x86-64 without SSSE3 (the baseline feature set) is special in two places:
 //! Cranelift lowers a general `shuffle` and `swizzle` there to calls of its
 //! `X86Pshufb` libcall (one per operand, every vector register clobbered
@@ -138,7 +165,7 @@ impl Translator<'_> {
                 let v = self.simd_shuffle(a, b, &lanes);
                 self.push1(v);
             }
-            I8x16Swizzle => {
+            I8x16Swizzle | I8x16RelaxedSwizzle => {
                 let (a, b) = self.pop2();
                 let v = self.simd_swizzle(a, b);
                 self.push1(v);
@@ -150,7 +177,11 @@ impl Translator<'_> {
             V128AndNot => self.simd_binary(I8X16, |b, x, y| b.band_not(x, y)),
             V128Or => self.simd_binary(I8X16, |b, x, y| b.bor(x, y)),
             V128Xor => self.simd_binary(I8X16, |b, x, y| b.bxor(x, y)),
-            V128Bitselect => {
+            V128Bitselect
+            | I8x16RelaxedLaneselect
+            | I16x8RelaxedLaneselect
+            | I32x4RelaxedLaneselect
+            | I64x2RelaxedLaneselect => {
                 let (x, y, mask) = self.pop3();
                 let v = self.ins().bitselect(mask, x, y);
                 self.simd_push(v);
@@ -254,7 +285,9 @@ impl Translator<'_> {
                 self.simd_binary(lane_type(op)?, |b, x, y| b.avg_round(x, y))
             }
             I8x16Popcnt => self.simd_unary(I8X16, |b, x| b.popcnt(x)),
-            I16x8Q15MulrSatS => self.simd_binary(I16X8, |b, x, y| b.sqmul_round_sat(x, y)),
+            I16x8Q15MulrSatS | I16x8RelaxedQ15mulrS => {
+                self.simd_binary(I16X8, |b, x, y| b.sqmul_round_sat(x, y))
+            }
 
             // ---- shifts (count modulo the lane width) ----
             I8x16Shl | I16x8Shl | I32x4Shl | I64x2Shl => {
@@ -303,14 +336,22 @@ impl Translator<'_> {
             I32x4ExtAddPairwiseI16x8S => self.simd_extadd_pairwise(I16X8, true),
             I32x4ExtAddPairwiseI16x8U => self.simd_extadd_pairwise(I16X8, false),
             I32x4DotI16x8S => {
-                // Products of the low and of the high four lanes as i32,
-                // then the sums of adjacent products.
                 let (a, b) = self.simd_pop2(I16X8);
-                let (a_lo, b_lo) = (self.ins().swiden_low(a), self.ins().swiden_low(b));
-                let lo = self.ins().imul(a_lo, b_lo);
-                let (a_hi, b_hi) = (self.ins().swiden_high(a), self.ins().swiden_high(b));
-                let hi = self.ins().imul(a_hi, b_hi);
-                let v = self.ins().iadd_pairwise(lo, hi);
+                let v = self.simd_dot(a, b);
+                self.simd_push(v);
+            }
+            I16x8RelaxedDotI8x16I7x16S => {
+                let (a, b) = self.simd_pop2(I8X16);
+                let v = self.simd_dot(a, b);
+                self.simd_push(v);
+            }
+            I32x4RelaxedDotI8x16I7x16AddS => {
+                let c = self.simd_pop(I32X4);
+                let (a, b) = self.simd_pop2(I8X16);
+                let dot = self.simd_dot(a, b);
+                let (lo, hi) = (self.ins().swiden_low(dot), self.ins().swiden_high(dot));
+                let sums = self.ins().iadd_pairwise(lo, hi);
+                let v = self.ins().iadd(sums, c);
                 self.simd_push(v);
             }
 
@@ -319,8 +360,14 @@ impl Translator<'_> {
             F32x4Sub | F64x2Sub => self.simd_binary(lane_type(op)?, |b, x, y| b.fsub(x, y)),
             F32x4Mul | F64x2Mul => self.simd_binary(lane_type(op)?, |b, x, y| b.fmul(x, y)),
             F32x4Div | F64x2Div => self.simd_binary(lane_type(op)?, |b, x, y| b.fdiv(x, y)),
-            F32x4Min | F64x2Min => self.simd_binary(lane_type(op)?, |b, x, y| b.fmin(x, y)),
-            F32x4Max | F64x2Max => self.simd_binary(lane_type(op)?, |b, x, y| b.fmax(x, y)),
+            F32x4Min | F64x2Min | F32x4RelaxedMin | F64x2RelaxedMin => {
+                self.simd_binary(lane_type(op)?, |b, x, y| b.fmin(x, y))
+            }
+            F32x4Max | F64x2Max | F32x4RelaxedMax | F64x2RelaxedMax => {
+                self.simd_binary(lane_type(op)?, |b, x, y| b.fmax(x, y))
+            }
+            F32x4RelaxedMadd | F64x2RelaxedMadd => self.simd_madd(lane_type(op)?, false),
+            F32x4RelaxedNmadd | F64x2RelaxedNmadd => self.simd_madd(lane_type(op)?, true),
             F32x4PMin | F64x2PMin => self.simd_pminmax(lane_type(op)?, false),
             F32x4PMax | F64x2PMax => self.simd_pminmax(lane_type(op)?, true),
             F32x4Abs | F64x2Abs => self.simd_unary(lane_type(op)?, |b, x| b.fabs(x)),
@@ -332,9 +379,13 @@ impl Translator<'_> {
             F32x4Nearest | F64x2Nearest => self.simd_unary(lane_type(op)?, |b, x| b.nearest(x)),
 
             // ---- conversions ----
-            I32x4TruncSatF32x4S => self.simd_unary(F32X4, |b, x| b.fcvt_to_sint_sat(I32X4, x)),
-            I32x4TruncSatF32x4U => self.simd_unary(F32X4, |b, x| b.fcvt_to_uint_sat(I32X4, x)),
-            I32x4TruncSatF64x2SZero => {
+            I32x4TruncSatF32x4S | I32x4RelaxedTruncF32x4S => {
+                self.simd_unary(F32X4, |b, x| b.fcvt_to_sint_sat(I32X4, x))
+            }
+            I32x4TruncSatF32x4U | I32x4RelaxedTruncF32x4U => {
+                self.simd_unary(F32X4, |b, x| b.fcvt_to_uint_sat(I32X4, x))
+            }
+            I32x4TruncSatF64x2SZero | I32x4RelaxedTruncF64x2SZero => {
                 // The x64 backend lowers exactly this shape (narrowing
                 // against a zero constant) as one conversion.
                 let x = self.simd_pop(F64X2);
@@ -343,7 +394,7 @@ impl Translator<'_> {
                 let v = self.ins().snarrow(wide, zero);
                 self.simd_push(v);
             }
-            I32x4TruncSatF64x2UZero => {
+            I32x4TruncSatF64x2UZero | I32x4RelaxedTruncF64x2UZero => {
                 let x = self.simd_pop(F64X2);
                 let v = if self.simd_lacks_round() {
                     // The vector form rounds with SSE4.1; convert the two
@@ -542,6 +593,29 @@ impl Translator<'_> {
 
     /// Sums of adjacent lanes of the top v128 seen as `ty`, extended to
     /// twice the width.
+    /// `relaxed_madd` (`a * b + c`) or, `negate`d, `relaxed_nmadd`
+    /// (`-(a * b) + c`), both fused: one rounding (see the module's table).
+    fn simd_madd(&mut self, ty: Type, negate: bool) {
+        let c = self.simd_pop(ty);
+        let (a, b) = self.simd_pop2(ty);
+        let a = if negate { self.ins().fneg(a) } else { a };
+        let v = self.ins().fma(a, b, c);
+        self.simd_push(v);
+    }
+
+    /// The dot product of two vectors of signed lanes into lanes twice as
+    /// wide: the products of the low and of the high half of the lanes,
+    /// widened, then the (wrapping) sums of adjacent products. For i16x8
+    /// that is `i32x4.dot_i16x8_s`, for i8x16 the relaxed i8 dot product
+    /// (see the module's table).
+    fn simd_dot(&mut self, a: Value, b: Value) -> Value {
+        let (a_lo, b_lo) = (self.ins().swiden_low(a), self.ins().swiden_low(b));
+        let lo = self.ins().imul(a_lo, b_lo);
+        let (a_hi, b_hi) = (self.ins().swiden_high(a), self.ins().swiden_high(b));
+        let hi = self.ins().imul(a_hi, b_hi);
+        self.ins().iadd_pairwise(lo, hi)
+    }
+
     fn simd_extadd_pairwise(&mut self, ty: Type, signed: bool) {
         let x = self.simd_pop(ty);
         let (lo, hi) = if signed {
@@ -755,11 +829,13 @@ fn lane_type(op: &Operator<'_>) -> TResult<Type> {
         I64x2Add | I64x2Sub | I64x2Mul | I64x2Neg | I64x2Abs | I64x2Shl | I64x2ShrS | I64x2ShrU
         | I64x2Eq | I64x2Ne | I64x2LtS | I64x2GtS | I64x2LeS | I64x2GeS => I64X2,
         F32x4Add | F32x4Sub | F32x4Mul | F32x4Div | F32x4Min | F32x4Max | F32x4PMin | F32x4PMax
-        | F32x4Abs | F32x4Neg | F32x4Sqrt | F32x4Ceil | F32x4Floor | F32x4Trunc | F32x4Nearest
-        | F32x4Eq | F32x4Ne | F32x4Lt | F32x4Gt | F32x4Le | F32x4Ge => F32X4,
+        | F32x4RelaxedMin | F32x4RelaxedMax | F32x4RelaxedMadd | F32x4RelaxedNmadd | F32x4Abs
+        | F32x4Neg | F32x4Sqrt | F32x4Ceil | F32x4Floor | F32x4Trunc | F32x4Nearest | F32x4Eq
+        | F32x4Ne | F32x4Lt | F32x4Gt | F32x4Le | F32x4Ge => F32X4,
         F64x2Add | F64x2Sub | F64x2Mul | F64x2Div | F64x2Min | F64x2Max | F64x2PMin | F64x2PMax
-        | F64x2Abs | F64x2Neg | F64x2Sqrt | F64x2Ceil | F64x2Floor | F64x2Trunc | F64x2Nearest
-        | F64x2Eq | F64x2Ne | F64x2Lt | F64x2Gt | F64x2Le | F64x2Ge => F64X2,
+        | F64x2RelaxedMin | F64x2RelaxedMax | F64x2RelaxedMadd | F64x2RelaxedNmadd | F64x2Abs
+        | F64x2Neg | F64x2Sqrt | F64x2Ceil | F64x2Floor | F64x2Trunc | F64x2Nearest | F64x2Eq
+        | F64x2Ne | F64x2Lt | F64x2Gt | F64x2Le | F64x2Ge => F64X2,
         other => {
             return Err(format!(
                 "internal compiler error: no lane type for {other:?}"

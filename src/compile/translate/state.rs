@@ -149,9 +149,9 @@ impl<'a> Translator<'a> {
     pub fn zero(&mut self, ty: ValType) -> ir::Value {
         match ty {
             ValType::I32 => self.builder.ins().iconst(I32, 0),
-            ValType::I64 | ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
-                self.builder.ins().iconst(I64, 0)
-            }
+            // A non-nullable local starts as null too: validation proves it
+            // is set before it is read.
+            ValType::I64 | ValType::Ref(_) => self.builder.ins().iconst(I64, 0),
             ValType::F32 => self.builder.ins().f32const(0.0),
             ValType::F64 => self.builder.ins().f64const(0.0),
             ValType::V128 => {
@@ -237,7 +237,10 @@ impl<'a> Translator<'a> {
         match bt {
             BlockType::Empty => Ok((Vec::new(), Vec::new())),
             BlockType::Type(t) => {
-                let t = ValType::from_wasmparser(t)
+                let t = self
+                    .env
+                    .info
+                    .val_type(t)
                     .ok_or_else(|| format!("unsupported block type {t:?}"))?;
                 Ok((Vec::new(), vec![t]))
             }

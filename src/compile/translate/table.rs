@@ -36,13 +36,21 @@ impl Translator<'_> {
                 self.ins().store(MemFlagsData::trusted(), value, addr, 0);
             }
             W::TableSize { table } => {
-                let len = self.env.table_length(&mut self.builder, table);
+                let mut len = self.env.table_length(&mut self.builder, table);
+                if self.env.table64(table) {
+                    len = self.ins().uextend(I64, len);
+                }
                 self.push1(len);
             }
             W::TableGrow { table } => {
                 let (init, delta) = self.pop2();
+                let delta = self.extend_to_i64(delta);
                 let t = self.index_const(table);
-                let old = self.call_builtin_value(Builtin::TableGrow, &[t, delta, init])?;
+                let mut old = self.call_builtin_value(Builtin::TableGrow, &[t, delta, init])?;
+                if !self.env.table64(table) {
+                    // Old sizes fit 32 bits; failure's u64::MAX becomes -1.
+                    old = self.ins().ireduce(I32, old);
+                }
                 self.push1(old);
             }
             W::TableCopy {
@@ -50,17 +58,28 @@ impl Translator<'_> {
                 src_table,
             } => {
                 let (dst, src, len) = self.pop3();
+                let (dst, src, len) = (
+                    self.extend_to_i64(dst),
+                    self.extend_to_i64(src),
+                    self.extend_to_i64(len),
+                );
                 let dt = self.index_const(dst_table);
                 let st = self.index_const(src_table);
                 self.table_builtin(Builtin::TableCopy, &[dt, st, dst, src, len]);
             }
             W::TableFill { table } => {
                 let (dst, value, len) = self.pop3();
+                let (dst, len) = (self.extend_to_i64(dst), self.extend_to_i64(len));
                 let t = self.index_const(table);
                 self.table_builtin(Builtin::TableFill, &[t, dst, value, len]);
             }
             W::TableInit { elem_index, table } => {
                 let (dst, src, len) = self.pop3();
+                let (dst, src, len) = (
+                    self.extend_to_i64(dst),
+                    self.extend_to_i64(src),
+                    self.extend_to_i64(len),
+                );
                 let t = self.index_const(table);
                 let s = self.index_const(elem_index);
                 self.table_builtin(Builtin::TableInit, &[t, s, dst, src, len]);
