@@ -11,7 +11,7 @@ use crate::types::{
 use std::collections::HashMap;
 use wasmparser::{
     ExternalKind, FuncToValidate, FunctionBody, Parser, Payload, TypeRef, ValidPayload, Validator,
-    ValidatorResources,
+    ValidatorResources, WasmFeatures,
 };
 
 /// One operator of a constant expression. Numbers are kept as their bits.
@@ -209,19 +209,57 @@ pub fn parse<'data>(
     engine: &Engine,
 ) -> Result<(ModuleInfo, Vec<FunctionInput<'data>>), String> {
     let features = engine.config().features;
-    let mut validator = Validator::new_with_features(features);
+    match parse_with(bytes, engine, features, features) {
+        Err(e) if e.contains(LOCAL_GLOBAL_GET) && const_global_get_relaxed(features) => {
+            // WebAssembly 3.0 lets a constant expression read any earlier
+            // immutable global, defined ones too. wasmparser ties that rule
+            // to its `gc` feature, which this build does not implement: the
+            // module is validated again with `gc` on for the module-level
+            // sections only. GC types there are still refused (the type
+            // section is read with GC types as errors, and GC heap types
+            // have no `ValType`), GC operators in constant expressions have
+            // no `ConstOp`, and function bodies keep exactly the engine's
+            // features.
+            parse_with(bytes, engine, features | WasmFeatures::GC, features)
+        }
+        r => r,
+    }
+}
+
+/// wasmparser's message for a constant `global.get` of a defined global
+/// without its `gc` feature.
+const LOCAL_GLOBAL_GET: &str = "constant expression required: global.get of locally defined global";
+
+/// Whether constant expressions may read defined globals: the WebAssembly
+/// 3.0 rule, which came with typed references (so it holds whenever
+/// function references are enabled, and never under exactly 2.0).
+fn const_global_get_relaxed(features: WasmFeatures) -> bool {
+    features.contains(WasmFeatures::FUNCTION_REFERENCES) && !features.contains(WasmFeatures::GC)
+}
+
+/// `parse`, validating the module-level sections with `module_features`
+/// and the function bodies with `body_features`.
+fn parse_with<'data>(
+    bytes: &'data [u8],
+    engine: &Engine,
+    module_features: WasmFeatures,
+    body_features: WasmFeatures,
+) -> Result<(ModuleInfo, Vec<FunctionInput<'data>>), String> {
+    let mut validator = Validator::new_with_features(module_features);
     let mut info = ModuleInfo::default();
     let mut bodies = Vec::new();
     let err = |e: wasmparser::BinaryReaderError| e.to_string();
 
-    // The parser decodes with the same features the validator checks, so
-    // encodings only later proposals allow are malformed here.
+    // The parser decodes with the features the function bodies are
+    // validated with (exactly the engine's), so encodings only later
+    // proposals allow are malformed here.
     let mut parser = Parser::new(0);
-    parser.set_features(features);
+    parser.set_features(body_features);
     for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(err)?;
         match validator.payload(&payload).map_err(err)? {
-            ValidPayload::Func(v, body) => {
+            ValidPayload::Func(mut v, body) => {
+                v.features = body_features;
                 info.func_body_offsets.push(body.range().start as usize);
                 bodies.push(FunctionInput { validator: v, body });
                 continue;

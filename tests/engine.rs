@@ -307,6 +307,65 @@ fn invalid_and_malformed_bytes_are_errors() {
     ));
 }
 
+/// WebAssembly 3.0 lets a constant expression read any earlier immutable
+/// global, defined ones included; 2.0 only imported ones. Without GC in this
+/// build, the relaxation must not let GC types or operators in.
+#[test]
+fn constant_expressions_read_defined_globals_under_3_0_only() {
+    let wat = r#"(module
+        (global $a i32 (i32.const 40))
+        (global $b i32 (i32.add (global.get $a) (i32.const 2)))
+        (global (export "b") i32 (global.get $b))
+        (memory 1)
+        (data (global.get $a) "x")
+        (table 41 funcref)
+        (elem (offset (global.get $a)) func $seven)
+        (func $seven (result i32) (i32.const 7))
+        (func (export "ind") (result i32) (call_indirect (result i32) (i32.const 40)))
+        (func (export "load") (result i32) (i32.load8_u (i32.const 40))))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let mut store = Store::new(&Engine::default());
+    let module = Module::new(store.engine(), &bytes).expect("3.0 accepts it");
+    let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let b = inst.get_global(&store, "b").expect("exported");
+    assert!(matches!(b.get(&mut store), Val::I32(42)));
+    let loaded = call(&mut store, inst, "load", &[], 1).unwrap();
+    assert_eq!(i32_of(&loaded[0]), i32::from(b'x'));
+    let seven = call(&mut store, inst, "ind", &[], 1).unwrap();
+    assert_eq!(i32_of(&seven[0]), 7);
+
+    let mut wasm2 = Config::new();
+    wasm2
+        .wasm_features(craneway::WasmFeatures::WASM2)
+        .expect("2.0 is supported");
+    match Module::new(&Engine::new(&wasm2).unwrap(), &bytes) {
+        Err(Error::Invalid(msg)) => assert!(msg.contains("global.get"), "{msg}"),
+        other => panic!("2.0 must refuse it, got {:?}", other.map(|_| ())),
+    }
+
+    // A mutable global stays unreadable, and GC constructs stay refused
+    // even in a module that needs the relaxation.
+    for bad in [
+        "(module (global $m (mut i32) (i32.const 1)) (global i32 (global.get $m)))",
+        "(module (type (struct)) (global $a i32 (i32.const 1)) (global i32 (global.get $a)))",
+        "(module (global $a i32 (i32.const 1)) (global i32 (global.get $a)) \
+           (global anyref (ref.null any)))",
+        "(module (global $a i32 (i32.const 1)) (global i32 (global.get $a)) \
+           (global externref (extern.convert_any (ref.null none))))",
+        "(module (global $a i32 (i32.const 1)) (global i32 (global.get $a)) \
+           (func (result i32) (i31.get_s (ref.i31 (i32.const 1)))))",
+        "(module (global $a i32 (i32.const 1)) (global i32 (global.get $a)) \
+           (func (local anyref)))",
+    ] {
+        let bytes = wat::parse_str(bad).unwrap();
+        match Module::new(store.engine(), &bytes) {
+            Err(Error::Invalid(msg)) => assert!(!msg.is_empty()),
+            Err(e) => panic!("expected a validation error for {bad}, got {e}"),
+            Ok(_) => panic!("accepted {bad}"),
+        }
+    }
+}
+
 /// FNV-1a, 64-bit: the checksum that ends a serialized module.
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
