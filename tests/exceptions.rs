@@ -435,3 +435,107 @@ fn exception_references_are_typed() {
     assert_eq!(noexn.to_string(), "(ref null noexn)");
     assert_eq!(non_null.to_string(), "(ref exn)");
 }
+
+/// A `try_call` keeps values live across it in callee-saved registers (see
+/// `compile::exception_call_signature`); after a catch they must hold what
+/// the catching frame had, not what the frames in between or the thrower
+/// put there. `run` catches a throw from `depth` frames down (every frame
+/// keeping five values of its own live across its call), directly or
+/// through a host function; `reference` computes the same without any
+/// exception.
+#[test]
+fn values_live_across_a_call_survive_a_deep_throw_and_catch() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    let passes_on = std::sync::Arc::new(std::sync::OnceLock::<Func>::new());
+    let cell = passes_on.clone();
+    let host = Func::new(&mut store, ty, move |mut caller, args, results| {
+        // Calls the wasm `deep` again below this host frame, which throws;
+        // passes the exception on to the wasm caller.
+        let mut r = [Val::I32(0)];
+        let deep = cell.get().expect("set before any call");
+        match deep.call(&mut caller, args, &mut r) {
+            Ok(()) => {
+                results[0] = r[0];
+                Ok(())
+            }
+            Err(e) => Err(e.trap().expect("a trap").clone()),
+        }
+    });
+    let inst = instantiate(
+        &mut store,
+        r#"(module
+            (import "h" "f" (func $host (param i32) (result i32)))
+            (tag $e (param i32))
+            ;; n > 0: recurse, keeping five values live across the call;
+            ;; n = 0: throw 1000; n < 0: go through the host with -n - 1.
+            (func $deep (export "deep") (param $n i32) (result i32)
+                (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32)
+                (if (i32.eqz (local.get $n)) (then (throw $e (i32.const 1000))))
+                (if (i32.lt_s (local.get $n) (i32.const 0))
+                    (then (return (call $host (i32.sub (i32.const -1) (local.get $n))))))
+                (local.set $a (i32.mul (local.get $n) (i32.const 3)))
+                (local.set $b (i32.xor (local.get $n) (i32.const 0x5a5a)))
+                (local.set $c (i32.add (local.get $a) (local.get $b)))
+                (local.set $d (i32.rotl (local.get $c) (i32.const 7)))
+                (local.set $e (i32.mul (local.get $d) (local.get $n)))
+                (call $deep (i32.sub (local.get $n) (i32.const 1)))
+                (i32.add (local.get $a)) (i32.add (local.get $b)) (i32.add (local.get $c))
+                (i32.add (local.get $d)) (i32.add (local.get $e)))
+            (func $body (param $x i32) (param $depth i32) (param $throw i32) (result i32)
+                (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32)
+                (local $i i32) (local $sum i32)
+                (local.set $a (i32.add (local.get $x) (i32.const 11)))
+                (local.set $b (i32.mul (local.get $x) (i32.const 13)))
+                (local.set $c (i32.xor (local.get $x) (i32.const 0x1234)))
+                (local.set $d (i32.rotl (local.get $x) (i32.const 9)))
+                (local.set $e (i32.sub (i32.const 77) (local.get $x)))
+                (loop $l
+                    (if (result i32) (local.get $throw)
+                        (then
+                            (block $h (result i32)
+                                (try_table (result i32) (catch $e $h)
+                                    (call $deep (local.get $depth)))))
+                        (else (i32.const 1000)))
+                    (local.set $sum (i32.add (local.get $sum)))
+                    (local.set $a (i32.add (local.get $a) (local.get $e)))
+                    (local.set $b (i32.xor (local.get $b) (local.get $a)))
+                    (local.set $c (i32.add (local.get $c) (local.get $b)))
+                    (local.set $d (i32.mul (local.get $d) (i32.const 3)))
+                    (local.set $e (i32.add (local.get $e) (local.get $d)))
+                    (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                        (i32.const 10))))
+                (i32.add (local.get $sum) (local.get $a))
+                (i32.add (local.get $b)) (i32.add (local.get $c))
+                (i32.add (local.get $d)) (i32.add (local.get $e)))
+            (func (export "run") (param i32 i32) (result i32)
+                (call $body (local.get 0) (local.get 1) (i32.const 1)))
+            (func (export "reference") (param i32 i32) (result i32)
+                (call $body (local.get 0) (local.get 1) (i32.const 0))))"#,
+        &[Extern::Func(host)],
+    );
+    passes_on
+        .set(inst.get_func(&store, "deep").unwrap())
+        .unwrap_or_else(|_| unreachable!());
+    let call2 = |store: &mut Store, name: &str, x: i32, depth: i32| {
+        let f = inst.get_func(&*store, name).unwrap();
+        let mut r = [Val::I32(0)];
+        f.call(store, &[Val::I32(x), Val::I32(depth)], &mut r)
+            .expect("caught");
+        match r[0] {
+            Val::I32(v) => v,
+            other => panic!("not an i32: {other:?}"),
+        }
+    };
+    // Negative depths throw from below a host frame: -1 - depth frames of
+    // wasm under the host function.
+    for depth in [0, 1, 2, 5, 40, -1, -2, -6] {
+        for x in [0, 1, -7, 123_456] {
+            assert_eq!(
+                call2(&mut store, "run", x, depth),
+                call2(&mut store, "reference", x, depth),
+                "x = {x}, depth = {depth}"
+            );
+        }
+    }
+}

@@ -51,6 +51,10 @@ pub struct FuncEnv<'a> {
     builtin_sigs: HashMap<Builtin, ir::SigRef>,
     type_sigs: HashMap<u32, ir::SigRef>,
     direct_funcs: HashMap<u32, ir::FuncRef>,
+    /// The signature (and direct callee) each `try_call` of a signature
+    /// (callee) uses (see `compile::exception_call_signature`).
+    exn_sigs: HashMap<ir::SigRef, ir::SigRef>,
+    exn_funcs: HashMap<ir::FuncRef, ir::FuncRef>,
 }
 
 /// Flags of a load from the vmctx (or a record it points to) whose value
@@ -75,6 +79,8 @@ impl<'a> FuncEnv<'a> {
             builtin_sigs: HashMap::new(),
             type_sigs: HashMap::new(),
             direct_funcs: HashMap::new(),
+            exn_sigs: HashMap::new(),
+            exn_funcs: HashMap::new(),
         }
     }
 
@@ -319,7 +325,7 @@ impl<'a> FuncEnv<'a> {
                 }
                 CallKind::Call => {
                     let sig = b.func.dfg.ext_funcs[callee].signature;
-                    Self::try_call(b, sig, Callee::Direct(callee), &all, handlers)
+                    self.try_call(b, sig, Callee::Direct(callee), &all, handlers)
                 }
             };
         }
@@ -358,15 +364,19 @@ impl<'a> FuncEnv<'a> {
                 let call = b.ins().call_indirect(sig, code, &all);
                 b.inst_results(call).to_vec()
             }
-            CallKind::Call => Self::try_call(b, sig, Callee::Indirect(code), &all, handlers),
+            CallKind::Call => self.try_call(b, sig, Callee::Indirect(code), &all, handlers),
         }
     }
 
     /// A `try_call` (or `try_call_indirect`) whose exception table is the
     /// function's own vmctx as context, then `handlers` innermost first;
     /// continues in a new block and returns the call's results. The callee
-    /// must use the `tail` convention (see `throw_signature`).
+    /// must use the `tail` convention (see `throw_signature`); the call is
+    /// made in the System V one where that is the same contract and keeps
+    /// the callee-saved registers on the exceptional edge
+    /// (`compile::exception_call_signature`).
     pub fn try_call(
+        &mut self,
         b: &mut FunctionBuilder,
         sig: ir::SigRef,
         callee: Callee,
@@ -374,6 +384,7 @@ impl<'a> FuncEnv<'a> {
         handlers: &Handlers,
     ) -> Vec<ir::Value> {
         use ir::{BlockArg, ExceptionTableData, ExceptionTableItem, ExceptionTag};
+        let (sig, callee) = self.exception_call(b, sig, callee);
         let cont = b.create_block();
         let returns: Vec<ir::Type> = b.func.dfg.signatures[sig]
             .returns
@@ -408,6 +419,42 @@ impl<'a> FuncEnv<'a> {
         b.block_params(cont).to_vec()
     }
 
+    /// The signature and callee a `try_call` of `sig` and `callee` uses
+    /// (see `try_call`).
+    fn exception_call(
+        &mut self,
+        b: &mut FunctionBuilder,
+        sig: ir::SigRef,
+        callee: Callee,
+    ) -> (ir::SigRef, Callee) {
+        let exn_sig = match self.exn_sigs.get(&sig) {
+            Some(s) => *s,
+            None => {
+                let s = match super::exception_call_signature(self.isa, &b.func.dfg.signatures[sig])
+                {
+                    Some(sysv) => b.import_signature(sysv),
+                    None => sig,
+                };
+                self.exn_sigs.insert(sig, s);
+                s
+            }
+        };
+        if exn_sig == sig {
+            return (sig, callee);
+        }
+        let callee = match callee {
+            Callee::Indirect(code) => Callee::Indirect(code),
+            Callee::Direct(f) => Callee::Direct(*self.exn_funcs.entry(f).or_insert_with(|| {
+                let data = ir::ExtFuncData {
+                    signature: exn_sig,
+                    ..b.func.dfg.ext_funcs[f].clone()
+                };
+                b.import_function(data)
+            })),
+        };
+        (exn_sig, callee)
+    }
+
     /// Throws exception object `exn` through the throw stub, under
     /// `handlers`. The code after it is unreachable (and traps).
     pub fn throw(&mut self, b: &mut FunctionBuilder, exn: ir::Value, handlers: &Handlers) {
@@ -427,7 +474,7 @@ impl<'a> FuncEnv<'a> {
         if handlers.is_empty() {
             b.ins().call_indirect(sig, stub, &[exn]);
         } else {
-            Self::try_call(b, sig, Callee::Indirect(stub), &[exn], handlers);
+            self.try_call(b, sig, Callee::Indirect(stub), &[exn], handlers);
         }
         b.ins().trap(crate::vm::traps::TRAP_UNREACHABLE);
     }

@@ -12,7 +12,8 @@ mod translate;
 
 use crate::module::{FunctionInput, ModuleInfo};
 use crate::types::{FuncType, ValType};
-use crate::vm::code_memory::FrameSaves;
+use crate::vm::code_memory::{FrameSaves, CONTEXT_IN_REGISTER};
+use crate::vm::traps::CALLEE_SAVED;
 use crate::vm::vmcontext::{Builtin, VMOffsets};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{self, types::*, AbiParam, ArgumentPurpose, LibCall, TrapCode};
@@ -62,13 +63,65 @@ pub fn array_signature(isa: &dyn TargetIsa) -> ir::Signature {
 }
 
 /// The signature of the throw stub (`Builtin::Throw`): `(exn)` in the
-/// `tail` convention, so that a `try_call` of it clobbers every register
-/// (the stub restores none at a handler) and Cranelift keeps the context
-/// on the stack (see `vm::throw`).
+/// `tail` convention, like every callee of a `try_call`; such a call is
+/// made in the System V convention where that is the same contract (see
+/// `exception_call_signature`; the stub gives a handler the callee-saved
+/// registers its frame had, see `vm::throw`).
 pub fn throw_signature() -> ir::Signature {
     let mut sig = ir::Signature::new(CallConv::Tail);
     sig.params.push(AbiParam::new(I64));
     sig
+}
+
+/// The signature to make a `try_call` with, for a callee whose signature
+/// is `sig` (in the `tail` convention): a System V copy of it where that is
+/// the same machine-level contract, `None` where it is not (then `sig`).
+///
+/// Cranelift assumes that the exceptional edge of a `try_call` to a `tail`
+/// callee clobbers every register (Wasmtime's unwinder restores none), so
+/// every value live across such a call would go to the stack around it and
+/// a `try_table` in a hot loop would slow it down. For a System V callee
+/// it assumes the callee-saved registers kept on that edge as on the
+/// normal one, which our unwinder provides: it restores the registers each
+/// frame it unwinds had saved (`vm::throw`). On x86-64, Cranelift's `tail`
+/// and `system_v` conventions save the same registers (rbx, rbp, r12-r15),
+/// take arguments in the same registers (rdi, rsi, rdx, rcx, r8, r9 and
+/// xmm0-xmm7, each class counted on its own) and return the first integer
+/// in rax and the first two float or vector results in xmm0 and xmm1. They
+/// differ only in stack arguments (a `tail` callee pops them), in further
+/// results and in the return-area pointer, so a signature qualifies when
+/// its arguments all fit in registers and its results in the shared ones.
+pub fn exception_call_signature(isa: &dyn TargetIsa, sig: &ir::Signature) -> Option<ir::Signature> {
+    // "x64" is Cranelift's x86-64 backend; the other backends keep `sig`.
+    if isa.name() != "x64" || sig.call_conv != CallConv::Tail {
+        return None;
+    }
+    // (integer, float or vector) values, or None for any other kind.
+    let count = |params: &[AbiParam]| {
+        let mut n = (0usize, 0usize);
+        for p in params {
+            if p.purpose != ArgumentPurpose::Normal && p.purpose != ArgumentPurpose::VMContext {
+                return None;
+            }
+            let t = p.value_type;
+            if t.is_int() && t.bits() <= 64 {
+                n.0 += 1;
+            } else if (t.is_float() && t.bits() <= 64) || (t.is_vector() && t.bits() == 128) {
+                n.1 += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(n)
+    };
+    let (int_args, float_args) = count(&sig.params)?;
+    let (int_rets, float_rets) = count(&sig.returns)?;
+    if int_args > 6 || float_args > 8 || int_rets > 1 || float_rets > 2 {
+        return None;
+    }
+    let mut sysv = sig.clone();
+    sysv.call_conv = CallConv::SystemV;
+    Some(sysv)
 }
 
 /// The C signature of a builtin (see `vmcontext::Builtin`).
@@ -120,7 +173,9 @@ pub struct CompiledFunc {
 }
 
 /// A `try_call` site: (return-address offset, sp to fp distance, handlers
-/// as (tag slot offset or `u32::MAX`, context sp offset, handler offset)).
+/// as (tag slot offset or `u32::MAX`, where the context is, handler
+/// offset)). The context is the catching frame's vmctx: at an sp offset,
+/// or with `CONTEXT_IN_REGISTER` set, in that callee-saved register.
 pub type ExnSite = (u32, u32, Vec<(u32, u32, u32)>);
 
 #[derive(Clone, Copy, Debug)]
@@ -216,8 +271,15 @@ fn exception_sites(
         for h in cs.exception_handlers {
             match *h {
                 H::Context(ExceptionContextLoc::SPOffset(o)) => ctx = o,
-                H::Context(ExceptionContextLoc::GPR(_)) => {
-                    return Err(format!("{INTERNAL_ERROR}: exception context in a register"))
+                // A `try_call` in the System V convention may keep it in a
+                // callee-saved register, which the unwinder knows per frame.
+                H::Context(ExceptionContextLoc::GPR(r)) if CALLEE_SAVED.contains(&r) => {
+                    ctx = CONTEXT_IN_REGISTER | u32::from(r)
+                }
+                H::Context(ExceptionContextLoc::GPR(r)) => {
+                    return Err(format!(
+                        "{INTERNAL_ERROR}: exception context in caller-saved register {r}"
+                    ))
                 }
                 H::Tag(t, off) => items.push((t.as_u32(), ctx, off)),
                 H::Default(off) => items.push((u32::MAX, ctx, off)),

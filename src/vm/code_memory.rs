@@ -59,16 +59,18 @@ impl CodeInfo {
     }
 
     /// The handler for an exception of `tag` thrown through the call whose
-    /// return address is at `offset`, in the frame at `fp`: (handler code
-    /// offset, sp to run it with).
+    /// return address is at `offset`, in the frame at `fp` whose
+    /// callee-saved registers (`traps::CALLEE_SAVED`) held `saved` at that
+    /// call: (handler code offset, sp to run it with).
     ///
     /// # Safety
     /// `fp` must be the frame pointer of the live frame stopped at that
-    /// call, and `tag` a live tag.
+    /// call, `saved` its registers, and `tag` a live tag.
     pub unsafe fn find_handler(
         &self,
         offset: u32,
         fp: usize,
+        saved: &[usize; 5],
         tag: *const super::vmcontext::VMTag,
     ) -> Option<(u32, usize)> {
         let i = self.exn_sites.binary_search_by_key(&offset, |s| s.0).ok()?;
@@ -83,7 +85,13 @@ impl CodeInfo {
             if ctx == u32::MAX {
                 continue;
             }
-            let vmctx = *((sp + ctx as usize) as *const usize);
+            let vmctx = if ctx & CONTEXT_IN_REGISTER != 0 {
+                let reg = (ctx & !CONTEXT_IN_REGISTER) as u8;
+                let slot = super::traps::CALLEE_SAVED.iter().position(|r| *r == reg)?;
+                saved[slot]
+            } else {
+                *((sp + ctx as usize) as *const usize)
+            };
             if *((vmctx + t as usize) as *const *const super::vmcontext::VMTag) == tag {
                 return Some((handler, sp));
             }
@@ -101,6 +109,11 @@ impl CodeInfo {
         (offset < f.1).then_some(i - 1)
     }
 }
+
+/// Set in a handler's context location (`CodeInfo::exn_items`) when the
+/// context is in the callee-saved register numbered by the low bits, not
+/// at an sp offset.
+pub const CONTEXT_IN_REGISTER: u32 = 1 << 31;
 
 /// Registered ranges keyed by their end address (exclusive).
 type Registry = BTreeMap<usize, (usize, Arc<CodeInfo>)>;

@@ -162,10 +162,10 @@ std::arch::global_asm!(
 // stays walkable), records in a `throw::ThrowRegs` on its stack the
 // thrower's pc, sp and fp and the callee-saved registers, and lets
 // `throw::craneway_throw_impl` find where the exception goes: a handler
-// (then rax = the object, and the handler's code expects nothing else in
-// registers: a `try_call` of a `tail` callee clobbers them all) or the
-// entry stub's trap landing (then rbx and r12-r15 hold the values the
-// unwinder restored). It never returns.
+// (then rax = the object, and rbx and r12-r15 hold the values the catching
+// frame had at its call, which a `try_call` in the System V convention
+// relies on) or the entry stub's trap landing (then rbx and r12-r15 hold
+// the values the unwinder restored). It never returns.
 std::arch::global_asm!(
     ".pushsection .text.craneway_throw,\"ax\",@progbits",
     ".p2align 4",

@@ -10,8 +10,12 @@
 //! `try_call`'s context stack slot), so tag identity follows imports and
 //! instances, not module-local indices; a catch-all matches anything. The
 //! first match wins, in table order (innermost handler first). On a match
-//! the stub jumps to the handler with the frame's fp, the call site's sp
-//! and the object in rax. When the walk reaches the entry stub instead, the
+//! the stub jumps to the handler with the frame's fp, the call site's sp,
+//! the object in rax, and rbx and r12-r15 as the catching frame had them
+//! at its call: the walk applies the register saves of every frame it
+//! leaves, as a return from each would have (a `try_call` made in the
+//! System V convention keeps its values in those registers, see
+//! `compile::exception_call_signature`). When the walk reaches the entry stub instead, the
 //! exception unwinds like a trap (`traps::unwind_to_entry`) and comes back
 //! to the host as `TRAP_EXCEPTION`, the object kept in the store context.
 
@@ -20,7 +24,7 @@ use super::entry::{
     craneway_call_return_nested, craneway_call_return_outer, craneway_call_trapped_nested,
     craneway_call_trapped_outer, STUB_CTX,
 };
-use super::traps::{unwind_to_entry, Where, TRAP_EXCEPTION};
+use super::traps::{restore_saves, unwind_to_entry, Where, TRAP_EXCEPTION};
 use super::vmcontext::{VMExn, VMStoreContext, EXN_EXPOSED, MAX_FRAMES};
 
 /// What the throw stub and `craneway_throw_impl` share (on the stub's
@@ -50,9 +54,11 @@ pub(super) unsafe extern "C" fn craneway_throw_impl(exn: *mut VMExn, r: &mut Thr
     let nested = std::ptr::addr_of!(craneway_call_return_nested) as usize;
     let tag = (*exn).tag;
     let (mut pc, mut fp) = (r.pc, r.fp);
+    // The callee-saved registers as the frame at `fp` had them at its call.
+    let mut saved = r.saved;
     loop {
         let hit = with_code(pc, |start, code| {
-            code.find_handler((pc - start) as u32, fp, tag)
+            code.find_handler((pc - start) as u32, fp, &saved, tag)
                 .map(|(h, sp)| (start + h as usize, sp))
         });
         match hit {
@@ -61,11 +67,17 @@ pub(super) unsafe extern "C" fn craneway_throw_impl(exn: *mut VMExn, r: &mut Thr
                 r.sp = sp;
                 r.fp = fp;
                 r.payload = exn as usize;
+                r.saved = saved;
                 return;
             }
             Some(None) => {}
             // Not compiled code: cannot happen below an entry stub.
             None => break,
+        }
+        // The frame is stopped at a call, so its prologue's saves are all
+        // made: applying them gives the registers as its caller had them.
+        if restore_saves(pc - 1, fp, false, &mut saved).is_none() {
+            break;
         }
         let ret = *((fp + 8) as *const usize);
         let next_fp = *(fp as *const usize);

@@ -306,7 +306,12 @@ pub(super) enum Where {
 /// Applies to `saved` the register saves of the function containing `pc`
 /// for its frame at `fp`: all of them, or with `upto`, those made by the
 /// code before `pc`.
-unsafe fn restore_saves(pc: usize, fp: usize, upto: bool, saved: &mut [usize; 5]) -> Option<()> {
+pub(super) unsafe fn restore_saves(
+    pc: usize,
+    fp: usize,
+    upto: bool,
+    saved: &mut [usize; 5],
+) -> Option<()> {
     with_code(pc, |start, code| {
         let offset = (pc - start) as u32;
         let i = code.func_at(offset)?;
