@@ -147,6 +147,13 @@ wasm_module_t *craneway_module_new_with_error(const wasm_store_t *store,
                                               const wasm_byte_vec_t *binary,
                                               wasm_message_t *error);
 
+// Whether the trap is a wasm exception that no handler caught (its
+// message is `uncaught wasm exception`). A host function that returns
+// such a trap from a call into wasm throws the exception on into its own
+// wasm caller, where a handler may catch it. False for any other trap and
+// for NULL.
+WASM_API_EXTERN bool craneway_trap_is_exception(const wasm_trap_t *trap);
+
 // Returns true if `ty` is a reference type that admits NULL (`funcref`,
 // `externref`, `(ref null $t)`); false for a non-nullable reference type
 // such as `(ref $t)` (a NULL value of it is refused wherever a value

@@ -88,6 +88,16 @@ pub extern "C" fn wasm_trap_message(
     out.write(WasmVec::from_vec(bytes));
 }
 
+/// Whether the trap is a wasm exception that no handler caught (its
+/// message is `uncaught wasm exception`). A host function that returns
+/// such a trap from a call into wasm throws the exception on into its own
+/// wasm caller, where a handler may catch it. False for any other trap and
+/// for NULL.
+#[no_mangle]
+pub extern "C" fn craneway_trap_is_exception(trap: Option<&wasm_trap_t>) -> bool {
+    trap.is_some_and(|t| t.trap().is_exception())
+}
+
 fn frame(trap: &wasm_trap_t, f: &FrameInfo) -> Box<wasm_frame_t> {
     let instance = match (f.instance, trap_store(trap)) {
         (Some(i), Some(store)) => Some(wasm_instance_t::wrap(RefInner::Instance(store, i))),

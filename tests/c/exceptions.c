@@ -91,10 +91,22 @@ static void exceptions(wasm_store_t* store) {
     wasm_trap_message(trap, &msg);
     CHECK_MSG(&msg, "uncaught wasm exception");
     wasm_byte_vec_delete(&msg);
+    CHECK(craneway_trap_is_exception(trap));
     wasm_trap_trace(trap, &trace);
     CHECK(trace.size >= 1);
     wasm_frame_vec_delete(&trace);
     wasm_trap_delete(trap);
+  }
+
+  /* A trap made by the host with the same message is not an exception. */
+  {
+    wasm_message_t text;
+    wasm_name_new_from_string_nt(&text, "uncaught wasm exception");
+    trap = wasm_trap_new(store, &text);
+    wasm_byte_vec_delete(&text);
+    CHECK(trap != NULL && !craneway_trap_is_exception(trap));
+    wasm_trap_delete(trap);
+    CHECK(!craneway_trap_is_exception(NULL));
   }
 
   /* Passed on by the host: caught by the outer wasm's handler. */

@@ -74,6 +74,12 @@ class Trap : public detail::Owner<wasm_trap_t, wasm_trap_delete> {
     wasm_frame_vec_delete(&vec);
     return frames;
   }
+  /// Whether the trap is a wasm exception that no handler caught (message
+  /// "uncaught wasm exception"). A host function that returns it (as its
+  /// Error) throws the exception on into its wasm caller.
+  bool is_exception() const noexcept {
+    return ptr_ != nullptr && craneway_trap_is_exception(ptr_);
+  }
   /// Another reference to the same trap.
   Trap copy() const { return Trap(ptr_ == nullptr ? nullptr : wasm_trap_copy(ptr_)); }
 };
@@ -99,6 +105,8 @@ class Error {
   const std::string& message() const noexcept { return message_; }
   /// Whether this error is a trap.
   bool is_trap() const noexcept { return static_cast<bool>(trap_); }
+  /// Whether this error is an uncaught wasm exception (see Trap).
+  bool is_exception() const noexcept { return trap_.is_exception(); }
   /// The trap (empty if this error is not one).
   const Trap& trap() const noexcept { return trap_; }
   /// The trap, for moving it out (then the error keeps its message only).
