@@ -19,15 +19,21 @@ const char* kThrower = R"((module
   (func (export "throw") (param i32) (result i32) local.get 0 throw $e)
 ))";
 
+// A store with an instance of kThrower and its "throw" export.
+struct Thrower {
+  Engine engine;
+  Store store{engine};
+  Module module = Module::from_wat(store, kThrower).value();
+  Instance instance = Instance::create(store, module, {}).value();
+  TypedFunc<int32_t(int32_t)> thrower =
+      instance.get_func("throw").value().typed<int32_t(int32_t)>(store).value();
+};
+
 }  // namespace
 
 TEST(uncaught_wasm_exception_is_an_error_saying_so) {
-  Engine engine;
-  Store store(engine);
-  Module module = Module::from_wat(store, kThrower).value();
-  Instance inst = Instance::create(store, module, {}).value();
-  auto thrower = inst.get_func("throw").value().typed<int32_t(int32_t)>(store).value();
-  Result<int32_t> r = thrower(5);
+  Thrower t;
+  Result<int32_t> r = t.thrower(5);
   CHECK(!r.ok());
   CHECK(r.error().is_trap());
   CHECK(r.error().is_exception());
@@ -35,18 +41,16 @@ TEST(uncaught_wasm_exception_is_an_error_saying_so) {
   CHECK_ERR(r, "uncaught wasm exception");
   CHECK(!r.error().frames().empty());
   // A trap the host makes, even with the same words, is not an exception.
-  Trap made(store, "uncaught wasm exception");
+  Trap made(t.store, "uncaught wasm exception");
   CHECK(!made.is_exception());
   CHECK(!Trap().is_exception());
   CHECK(!Error("no trap").is_exception());
 }
 
 TEST(wasm_exception_crosses_a_cpp_host_function) {
-  Engine engine;
-  Store store(engine);
-  Module inner_module = Module::from_wat(store, kThrower).value();
-  Instance inner = Instance::create(store, inner_module, {}).value();
-  auto thrower = inner.get_func("throw").value().typed<int32_t(int32_t)>(store).value();
+  Thrower t;
+  Store& store = t.store;
+  auto& thrower = t.thrower;
   int calls = 0;
   // Odd argument: pass the exception on; even: swallow it.
   Func host = Func::wrap(store, [&](int32_t x) -> Result<int32_t> {
