@@ -78,6 +78,12 @@ typedef struct craneway_caller_t craneway_caller_t;
 typedef own wasm_trap_t* (*craneway_func_callback_caller_t)(
     void* env, craneway_caller_t* caller, wasm_val_raw_t* args_and_results, size_t len);
 
+/* Decides what happens when running wasm reaches its store's epoch
+ * deadline (see craneway_store_epoch_deadline_callback): return true with
+ * `*ticks` set to go on until that many ticks after the current epoch, or
+ * false to stop the call with the trap "interrupted". */
+typedef bool (*craneway_epoch_callback_t)(void* env, uint64_t* ticks);
+
 #ifdef __cplusplus
 static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
 #else
@@ -129,6 +135,39 @@ WASM_API_EXTERN bool craneway_config_wasm_features(wasm_config_t *config, uint32
 // The `CRANEWAY_FEATURE_*` bits this build implements (all of them enabled
 // by a default configuration).
 WASM_API_EXTERN uint32_t craneway_supported_wasm_features(void);
+
+// Turns epoch interruption on or off (default off). With it on, compiled
+// code checks at every function entry and loop header whether the
+// engine's epoch (`craneway_engine_increment_epoch`) has reached the
+// store's deadline (`craneway_store_set_epoch_deadline`; none until set),
+// and then asks the store's callback
+// (`craneway_store_epoch_deadline_callback`); without one, the call traps
+// with "interrupted". Modules compiled with it on load only into engines
+// with it on, and the other way round. Returns false for a NULL config.
+WASM_API_EXTERN bool craneway_config_epoch_interruption(wasm_config_t *config, bool enable);
+
+// Advances the engine's epoch by one tick. Callable from any thread and
+// from a signal handler (it is one atomic add); does nothing for NULL.
+WASM_API_EXTERN void craneway_engine_increment_epoch(const wasm_engine_t *engine);
+
+// Sets the store's epoch deadline `ticks` after the engine's current
+// epoch: code running in the store reaches it when the epoch has been
+// incremented `ticks` times (0: at once). Does nothing for NULL.
+WASM_API_EXTERN void craneway_store_set_epoch_deadline(const wasm_store_t *store, uint64_t ticks);
+
+// Sets what happens at the epoch deadline: `callback(env, &ticks)`
+// returns true to go on with the deadline `ticks` after the current
+// epoch, false to stop the call with the trap "interrupted". The callback
+// runs on the thread running the wasm, inside the call, and must not use
+// the store. The store takes over `env`: `finalizer(env)`, if given, runs
+// when the callback is replaced or removed, or the store is deleted. A
+// NULL `callback` removes the current one (the deadline then traps) and
+// takes nothing; so does a NULL store.
+WASM_API_EXTERN
+void craneway_store_epoch_deadline_callback(const wasm_store_t *store,
+                                            craneway_epoch_callback_t callback,
+                                            void *env,
+                                            void (*finalizer)(void*));
 
 // The memory's size in pages as a 64-bit count (for 64-bit memories);
 // 0 if `memory` is NULL.

@@ -9,6 +9,7 @@ use crate::vm::libcalls::libcall_address;
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use wasmparser::WasmFeatures;
 
@@ -73,6 +74,7 @@ pub struct Config {
     pub(crate) max_wasm_stack: usize,
     pub(crate) guard_size: u64,
     pub(crate) memory_reservation: u64,
+    pub(crate) epoch_interruption: bool,
 }
 
 impl Default for Config {
@@ -84,6 +86,7 @@ impl Default for Config {
             max_wasm_stack: 512 * 1024,
             guard_size: 2 << 30,
             memory_reservation: 1 << 32,
+            epoch_interruption: false,
         }
     }
 }
@@ -144,6 +147,17 @@ impl Config {
         Ok(self)
     }
 
+    /// Epoch interruption (default off): compiled code checks, at every
+    /// function entry and loop header, whether the engine's epoch
+    /// (`Engine::increment_epoch`) has reached the store's deadline
+    /// (`Store::set_epoch_deadline`); then the store's callback decides
+    /// (`Store::epoch_deadline_callback`), and without one the call traps
+    /// with `TrapCode::Interrupt`. A check costs two loads and a compare.
+    pub fn epoch_interruption(&mut self, on: bool) -> &mut Self {
+        self.epoch_interruption = on;
+        self
+    }
+
     /// The enabled WebAssembly features, exactly: validation accepts what
     /// they allow and nothing else. `WasmFeatures::WASM2` selects exactly
     /// WebAssembly 2.0; the default is `DEFAULT_FEATURES`. Features this
@@ -178,6 +192,9 @@ pub(crate) struct EngineInner {
     pub config: Config,
     types: Mutex<TypeRegistry>,
     host_trampolines: Mutex<HashMap<u32, Arc<HostTrampolines>>>,
+    /// The epoch (see `Config::epoch_interruption`); compiled code reads it
+    /// through each store context's pointer to it.
+    pub epoch: AtomicU64,
 }
 
 #[derive(Default)]
@@ -241,6 +258,7 @@ impl Engine {
                 config: config.clone(),
                 types: Mutex::default(),
                 host_trampolines: Mutex::default(),
+                epoch: AtomicU64::new(0),
             }),
         })
     }
@@ -251,6 +269,18 @@ impl Engine {
 
     pub(crate) fn isa(&self) -> &dyn TargetIsa {
         &*self.inner.isa
+    }
+
+    /// Advances the epoch by one tick (see `Config::epoch_interruption`).
+    /// Callable from any thread, and from a signal handler: it is one
+    /// atomic add.
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The current epoch.
+    pub fn current_epoch(&self) -> u64 {
+        self.inner.epoch.load(Ordering::Relaxed)
     }
 
     pub fn same(a: &Engine, b: &Engine) -> bool {

@@ -17,6 +17,7 @@
 
 pub mod craneway;
 pub mod engine;
+pub mod epoch;
 pub mod externs;
 pub mod foreign;
 pub mod func;

@@ -213,6 +213,43 @@ impl<'a> FuncEnv<'a> {
         }
     }
 
+    /// Checks the epoch deadline (`Config::epoch_interruption`): when the
+    /// engine's epoch has reached the store's deadline, calls the builtin,
+    /// which moves the deadline or makes this trap as interrupted. The
+    /// epoch is read anew each time (the slow path's call keeps Cranelift
+    /// from reusing an earlier load); the pointers to it are invariant.
+    pub fn epoch_check(&mut self, b: &mut FunctionBuilder) {
+        use cranelift_codegen::ir::condcodes::IntCC;
+        let vmctx = Self::vmctx(b);
+        let ctx = b.ins().load(I64, invariant(), vmctx, vmc::VMCTX_STORE_CTX);
+        let epoch = b.ins().load(I64, invariant(), ctx, vmc::STORE_CTX_EPOCH);
+        let now = b.ins().load(I64, MemFlagsData::trusted(), epoch, 0);
+        let deadline = b.ins().load(
+            I64,
+            MemFlagsData::trusted(),
+            ctx,
+            vmc::STORE_CTX_EPOCH_DEADLINE,
+        );
+        let reached = b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, now, deadline);
+        let slow = b.create_block();
+        let cont = b.create_block();
+        b.set_cold_block(slow);
+        b.ins().brif(reached, slow, &[], cont, &[]);
+        b.switch_to_block(slow);
+        b.seal_block(slow);
+        self.call_checked_builtin(
+            b,
+            Builtin::EpochDeadline,
+            &[],
+            crate::vm::traps::TRAP_INTERRUPT,
+        );
+        b.ins().jump(cont, &[]);
+        b.switch_to_block(cont);
+        b.seal_block(cont);
+    }
+
     // ---- tables ----
 
     /// The `VMTableDef` pointer of a table.

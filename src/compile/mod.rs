@@ -149,6 +149,7 @@ pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
         Builtin::ExnNew => (ps(&[I32]), Some(I64)),
         Builtin::ExnRelease => (ps(&[I64]), None),
         Builtin::Throw => (Vec::new(), None),
+        Builtin::EpochDeadline => (Vec::new(), Some(I32)),
     };
     sig.params.extend(params);
     if let Some(r) = ret {
@@ -471,6 +472,7 @@ pub fn compile_module(
     info: &ModuleInfo,
     bodies: Vec<FunctionInput<'_>>,
     memory: (u64, u64),
+    epoch_interruption: bool,
 ) -> Result<(CodeImage, Vec<u32>), String> {
     let offsets = VMOffsets::new(info);
     let first = info.num_imported_funcs;
@@ -503,6 +505,7 @@ pub fn compile_module(
                 offsets: &offsets,
                 memory,
                 index,
+                epoch_interruption,
             };
             // A panic in Cranelift (or in our translator) on a valid module
             // is our bug: it fails this module, with its message, and

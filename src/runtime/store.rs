@@ -62,7 +62,10 @@ impl Store {
         let mut data = Box::new(StoreData {
             engine: engine.clone(),
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
-            ctx: Box::new(VMStoreContext::new(engine.config().max_wasm_stack)),
+            ctx: Box::new(VMStoreContext::new(
+                engine.config().max_wasm_stack,
+                &engine.inner.epoch,
+            )),
             instances: Vec::new(),
             funcs: Vec::new(),
             funcs_by_ref: HashMap::new(),
@@ -80,6 +83,31 @@ impl Store {
 
     pub fn engine(&self) -> &Engine {
         &self.data.engine
+    }
+
+    /// Sets the epoch deadline `ticks` after the engine's current epoch
+    /// (see `Config::epoch_interruption`). Until it is set there is none.
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        let now = self.data.engine.current_epoch();
+        self.data.ctx.epoch_deadline = now.saturating_add(ticks);
+    }
+
+    /// What happens when running code reaches the epoch deadline: the
+    /// callback returns `Some(ticks)` to go on with a new deadline that
+    /// many ticks after the current epoch, or `None` to trap with
+    /// `TrapCode::Interrupt` (also what happens without a callback, and
+    /// when the callback panics). It runs on the thread running the wasm,
+    /// inside the call, and cannot use the store.
+    pub fn epoch_deadline_callback(
+        &mut self,
+        callback: impl FnMut() -> Option<u64> + Send + 'static,
+    ) {
+        self.data.ctx.epoch_callback = Some(Box::new(callback));
+    }
+
+    /// Removes the epoch deadline callback: the deadline then traps.
+    pub fn clear_epoch_deadline_callback(&mut self) {
+        self.data.ctx.epoch_callback = None;
     }
 }
 

@@ -2,8 +2,8 @@
 
 use crate::vm::traps::{
     describe_pcs, trap_message, TrapInfo, TRAP_BAD_SIGNATURE, TRAP_EXCEPTION, TRAP_HEAP_MISALIGNED,
-    TRAP_HOST, TRAP_INDIRECT_CALL_TO_NULL, TRAP_NULL_EXCEPTION, TRAP_TABLE_OUT_OF_BOUNDS,
-    TRAP_UNDEFINED_ELEMENT, TRAP_UNREACHABLE,
+    TRAP_HOST, TRAP_INDIRECT_CALL_TO_NULL, TRAP_INTERRUPT, TRAP_NULL_EXCEPTION,
+    TRAP_TABLE_OUT_OF_BOUNDS, TRAP_UNDEFINED_ELEMENT, TRAP_UNREACHABLE,
 };
 use crate::vm::vmcontext::VMExn;
 use cranelift_codegen::ir::TrapCode as ClifTrap;
@@ -26,6 +26,8 @@ pub enum TrapCode {
     UncaughtException,
     /// `throw_ref` of a null reference.
     NullException,
+    /// The epoch deadline was reached (see `Config::epoch_interruption`).
+    Interrupt,
     Other,
 }
 
@@ -184,6 +186,7 @@ fn map_code(code: ClifTrap) -> TrapCode {
         TRAP_UNREACHABLE => TrapCode::Unreachable,
         TRAP_EXCEPTION => TrapCode::UncaughtException,
         TRAP_NULL_EXCEPTION => TrapCode::NullException,
+        TRAP_INTERRUPT => TrapCode::Interrupt,
         _ => TrapCode::Other,
     }
 }

@@ -30,6 +30,7 @@ pub struct Builtins {
     exn_release: unsafe extern "C" fn(*mut u8, *mut VMExn),
     /// Not a C function: the `tail`-convention throw stub.
     throw: unsafe extern "C" fn(),
+    epoch_deadline: unsafe extern "C" fn(*mut u8) -> u32,
 }
 const _: () = assert!(std::mem::size_of::<Builtins>() == NUM_BUILTINS * 8);
 
@@ -47,6 +48,7 @@ pub static BUILTINS: Builtins = Builtins {
     exn_new,
     exn_release,
     throw: super::entry::craneway_throw,
+    epoch_deadline,
 };
 
 const OK: u32 = 0;
@@ -127,6 +129,28 @@ unsafe extern "C" fn memory_init(
     match instance_of(vmctx).memory_init(mem, seg, dst, src, len) {
         Ok(()) => OK,
         Err(_) => TRAP,
+    }
+}
+
+/// The epoch reached the store's deadline: its callback moves the
+/// deadline (go on) or there is none or it says stop (trap). A panicking
+/// callback stops too: it must not unwind through compiled code.
+unsafe extern "C" fn epoch_deadline(vmctx: *mut u8) -> u32 {
+    let ctx = &mut **(vmctx.add(VMCTX_STORE_CTX as usize) as *mut *mut VMStoreContext);
+    let now = (*ctx.epoch).load(std::sync::atomic::Ordering::Relaxed);
+    if now < ctx.epoch_deadline {
+        // The deadline moved since the check (a host call set another).
+        return OK;
+    }
+    let Some(callback) = ctx.epoch_callback.as_mut() else {
+        return TRAP;
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(callback)) {
+        Ok(Some(ticks)) => {
+            ctx.epoch_deadline = now.saturating_add(ticks);
+            OK
+        }
+        Ok(None) | Err(_) => TRAP,
     }
 }
 

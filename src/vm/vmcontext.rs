@@ -7,6 +7,7 @@
 
 use crate::module::ModuleInfo;
 use std::mem::{align_of, offset_of, size_of};
+use std::sync::atomic::AtomicU64;
 
 /// One 16-byte value slot of the array calling convention (8-byte
 /// aligned, as C's `wasm_val_raw_t`).
@@ -217,8 +218,20 @@ pub struct VMStoreContext {
     pub pending_exn: *mut VMExn,
     /// Every exception object thrown in this store.
     pub exns: ExnArena,
+    /// The engine's epoch (see `Config::epoch_interruption`), which
+    /// compiled code compares with `epoch_deadline`.
+    pub epoch: *const AtomicU64,
+    /// The epoch at which compiled code calls `Builtin::EpochDeadline`.
+    pub epoch_deadline: u64,
+    /// Decides at the deadline: `Some(ticks)` continues with the deadline
+    /// that many ticks after the current epoch, `None` traps.
+    pub epoch_callback: Option<EpochCallback>,
 }
+/// See `VMStoreContext::epoch_callback`.
+pub type EpochCallback = Box<dyn FnMut() -> Option<u64> + Send>;
 pub const STORE_CTX_STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
+pub const STORE_CTX_EPOCH: i32 = offset_of!(VMStoreContext, epoch) as i32;
+pub const STORE_CTX_EPOCH_DEADLINE: i32 = offset_of!(VMStoreContext, epoch_deadline) as i32;
 pub const STORE_CTX_TRAP_ARG: i32 = offset_of!(VMStoreContext, trap_arg) as i32;
 // The entry stub (entry.rs) reads these at fixed offsets.
 const _: () = assert!(offset_of!(VMStoreContext, stack_limit) == 0);
@@ -240,7 +253,9 @@ pub struct TrapRecord {
 }
 
 impl VMStoreContext {
-    pub fn new(max_wasm_stack: usize) -> VMStoreContext {
+    /// A store context whose compiled code reads `epoch`; no epoch
+    /// deadline until one is set.
+    pub fn new(max_wasm_stack: usize, epoch: *const AtomicU64) -> VMStoreContext {
         VMStoreContext {
             stack_limit: 0,
             store: std::ptr::null_mut(),
@@ -254,6 +269,9 @@ impl VMStoreContext {
             host_trap: None,
             pending_exn: std::ptr::null_mut(),
             exns: ExnArena::default(),
+            epoch,
+            epoch_deadline: u64::MAX,
+            epoch_callback: None,
         }
     }
 }
@@ -427,5 +445,8 @@ pub enum Builtin {
     /// The throw stub `entry::craneway_throw(exn)`: `tail` convention,
     /// never returns (not a C function; see `throw.rs`).
     Throw,
+    /// (vmctx) -> 0 (go on, deadline moved) or 1 (trap: interrupted), when
+    /// the epoch has reached the deadline
+    EpochDeadline,
 }
-pub const NUM_BUILTINS: usize = 13;
+pub const NUM_BUILTINS: usize = 14;

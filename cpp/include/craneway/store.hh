@@ -4,6 +4,8 @@
 #define CRANEWAY_STORE_HH
 
 #include <atomic>
+#include <optional>
+#include <type_traits>
 
 #include "common.hh"
 
@@ -73,6 +75,13 @@ class Config : public detail::Owner<wasm_config_t, wasm_config_delete> {
   [[nodiscard]] bool wasm_features(uint32_t features) noexcept {
     return craneway_config_wasm_features(ptr_, features);
   }
+  /// Turns epoch interruption on or off (default off): compiled code
+  /// checks at every function entry and loop header whether the engine's
+  /// epoch (`Engine::increment_epoch`) reached the store's deadline
+  /// (`Store::set_epoch_deadline`). False for an empty config.
+  [[nodiscard]] bool epoch_interruption(bool on) noexcept {
+    return craneway_config_epoch_interruption(ptr_, on);
+  }
 };
 
 /// A compiler and its settings (owns a `wasm_engine_t`). Shareable across
@@ -88,6 +97,10 @@ class Engine : public detail::Owner<wasm_engine_t, wasm_engine_delete> {
   explicit Engine(Config config) : Owner(wasm_engine_new_with_config(config.release())) {}
   /// Adopts an owned `wasm_engine_t` (may be NULL).
   explicit Engine(wasm_engine_t* raw) noexcept : Owner(raw) {}
+
+  /// Advances the epoch by one tick (see `Config::epoch_interruption`).
+  /// Callable from any thread and from a signal handler.
+  void increment_epoch() const noexcept { craneway_engine_increment_epoch(ptr_); }
 };
 
 namespace detail {
@@ -156,6 +169,47 @@ class Store {
   wasm_store_t* raw() const noexcept { return raw_; }
   /// Whether this wrapper holds a store.
   explicit operator bool() const noexcept { return raw_ != nullptr; }
+
+  /// Sets the epoch deadline `ticks` after the engine's current epoch
+  /// (see `Config::epoch_interruption`); there is none until it is set.
+  void set_epoch_deadline(uint64_t ticks) noexcept {
+    craneway_store_set_epoch_deadline(raw_, ticks);
+  }
+
+  /// What happens at the epoch deadline: `callback()` returns the ticks
+  /// until the next deadline to go on, or `std::nullopt` to stop the call
+  /// with the trap "interrupted" (as without a callback, and when it
+  /// throws). It runs on the thread running the wasm and must not use the
+  /// store. The store keeps it until it is replaced or the store goes.
+  template <class F>
+  void epoch_deadline_callback(F callback) {
+    using Fn = std::decay_t<F>;
+    static_assert(std::is_invocable_r_v<std::optional<uint64_t>, Fn&>,
+                  "craneway: the epoch callback returns std::optional<uint64_t>");
+    auto* held = new Fn(std::move(callback));
+    craneway_store_epoch_deadline_callback(
+        raw_,
+        [](void* env, uint64_t* ticks) -> bool {
+#if CRANEWAY_HAS_EXCEPTIONS
+          try {
+#endif
+            std::optional<uint64_t> next = (*static_cast<Fn*>(env))();
+            if (next) *ticks = *next;
+            return next.has_value();
+#if CRANEWAY_HAS_EXCEPTIONS
+          } catch (...) {
+            return false;
+          }
+#endif
+        },
+        held, [](void* env) { delete static_cast<Fn*>(env); });
+    if (raw_ == nullptr) delete held;  // not taken over
+  }
+
+  /// Removes the epoch deadline callback (the deadline then traps).
+  void clear_epoch_deadline_callback() noexcept {
+    craneway_store_epoch_deadline_callback(raw_, nullptr, nullptr, nullptr);
+  }
 
   /// The link that host functions and typed handles hold, with a new
   /// reference for the caller (made on first use).

@@ -78,6 +78,12 @@ typedef struct craneway_caller_t craneway_caller_t;
 typedef own wasm_trap_t* (*craneway_func_callback_caller_t)(
     void* env, craneway_caller_t* caller, wasm_val_raw_t* args_and_results, size_t len);
 
+/* Decides what happens when running wasm reaches its store's epoch
+ * deadline (see craneway_store_epoch_deadline_callback): return true with
+ * `*ticks` set to go on until that many ticks after the current epoch, or
+ * false to stop the call with the trap "interrupted". */
+typedef bool (*craneway_epoch_callback_t)(void* env, uint64_t* ticks);
+
 #ifdef __cplusplus
 static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
 #else

@@ -56,6 +56,11 @@ impl Translator<'_> {
                 let height = self.stack.len();
                 let header_params = self.builder.block_params(header).to_vec();
                 self.pushn(&header_params);
+                if self.epoch_interruption {
+                    // Every iteration passes here: a loop cannot run past
+                    // the deadline.
+                    self.env.epoch_check(&mut self.builder);
+                }
                 let dest = self.block_with_params(&results);
                 self.control.push(ControlFrame {
                     kind: FrameKind::Loop { header },

@@ -65,6 +65,9 @@ pub struct TranslateInput<'a> {
     pub memory: (u64, u64),
     /// Index of the function in the module's function index space.
     pub index: u32,
+    /// Whether to check the epoch deadline at the function's entry and at
+    /// every loop header (`Config::epoch_interruption`).
+    pub epoch_interruption: bool,
 }
 
 impl FuncTranslator {
@@ -100,6 +103,10 @@ impl FuncTranslator {
             t.declare_locals(count, ty)?;
         }
 
+        if input.epoch_interruption {
+            t.epoch_interruption = true;
+            t.env.epoch_check(&mut t.builder);
+        }
         let mut ops = body.get_operators_reader().map_err(err)?;
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(err)?;

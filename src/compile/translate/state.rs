@@ -89,6 +89,8 @@ pub struct Translator<'a> {
     pub locals: Vec<(Variable, ValType)>,
     /// The active exception handlers (see `exceptions.rs`).
     pub handlers: crate::compile::func_env::Handlers,
+    /// Whether loop headers check the epoch deadline.
+    pub epoch_interruption: bool,
 }
 
 impl<'a> Translator<'a> {
@@ -130,6 +132,7 @@ impl<'a> Translator<'a> {
             dead_depth: 0,
             locals,
             handlers: Vec::new(),
+            epoch_interruption: false,
         }
     }
 

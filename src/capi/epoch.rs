@@ -1,0 +1,77 @@
+//! Epoch interruption (`Config::epoch_interruption`) for C.
+
+use super::engine::{wasm_config_t, wasm_engine_t, wasm_store_t};
+use super::func::Env;
+use std::ffi::c_void;
+
+/// C's `craneway_epoch_callback_t` (declared in the prelude).
+pub type craneway_epoch_callback_t =
+    Option<unsafe extern "C" fn(env: *mut c_void, ticks: *mut u64) -> bool>;
+
+/// Turns epoch interruption on or off (default off). With it on, compiled
+/// code checks at every function entry and loop header whether the
+/// engine's epoch (`craneway_engine_increment_epoch`) has reached the
+/// store's deadline (`craneway_store_set_epoch_deadline`; none until set),
+/// and then asks the store's callback
+/// (`craneway_store_epoch_deadline_callback`); without one, the call traps
+/// with "interrupted". Modules compiled with it on load only into engines
+/// with it on, and the other way round. Returns false for a NULL config.
+#[no_mangle]
+pub extern "C" fn craneway_config_epoch_interruption(
+    config: Option<&mut wasm_config_t>,
+    enable: bool,
+) -> bool {
+    config
+        .map(|c| c.config.epoch_interruption(enable))
+        .is_some()
+}
+
+/// Advances the engine's epoch by one tick. Callable from any thread and
+/// from a signal handler (it is one atomic add); does nothing for NULL.
+#[no_mangle]
+pub extern "C" fn craneway_engine_increment_epoch(engine: Option<&wasm_engine_t>) {
+    if let Some(e) = engine {
+        e.engine.increment_epoch();
+    }
+}
+
+/// Sets the store's epoch deadline `ticks` after the engine's current
+/// epoch: code running in the store reaches it when the epoch has been
+/// incremented `ticks` times (0: at once). Does nothing for NULL.
+#[no_mangle]
+pub extern "C" fn craneway_store_set_epoch_deadline(store: Option<&wasm_store_t>, ticks: u64) {
+    if let Some(s) = store {
+        s.store.get().set_epoch_deadline(ticks);
+    }
+}
+
+/// Sets what happens at the epoch deadline: `callback(env, &ticks)`
+/// returns true to go on with the deadline `ticks` after the current
+/// epoch, false to stop the call with the trap "interrupted". The callback
+/// runs on the thread running the wasm, inside the call, and must not use
+/// the store. The store takes over `env`: `finalizer(env)`, if given, runs
+/// when the callback is replaced or removed, or the store is deleted. A
+/// NULL `callback` removes the current one (the deadline then traps) and
+/// takes nothing; so does a NULL store.
+#[no_mangle]
+pub extern "C" fn craneway_store_epoch_deadline_callback(
+    store: Option<&wasm_store_t>,
+    callback: craneway_epoch_callback_t,
+    env: *mut c_void,
+    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
+) {
+    let Some(s) = store else {
+        return;
+    };
+    let Some(callback) = callback else {
+        s.store.get().clear_epoch_deadline_callback();
+        return;
+    };
+    let env = Env { env, finalizer };
+    s.store.get().epoch_deadline_callback(move || {
+        let mut ticks = 0u64;
+        // SAFETY: the embedder's callback with its own environment (kept
+        // until finalized) and a valid out-pointer.
+        unsafe { callback(env.ptr(), &mut ticks) }.then_some(ticks)
+    });
+}
