@@ -169,6 +169,25 @@ void craneway_store_epoch_deadline_callback(const wasm_store_t *store,
                                             void *env,
                                             void (*finalizer)(void*));
 
+// Turns fuel on or off (default off). With it on, every operator costs
+// fuel (nothing for `nop`, `drop`, block structure and `unreachable`, 1
+// for every other) and code whose store has none left traps with "all
+// fuel consumed by WebAssembly" at the next function entry or loop header
+// (so straight-line code may overrun by its own cost). A store starts
+// with none: give it some with `craneway_store_set_fuel`. Modules compiled
+// with it on load only into engines with it on, and the other way round.
+// Returns false for a NULL config.
+WASM_API_EXTERN bool craneway_config_consume_fuel(wasm_config_t *config, bool enable);
+
+// Sets the fuel the store's code may consume (at most INT64_MAX; more
+// means that much). Returns false, changing nothing, for a NULL store or
+// an engine without fuel.
+WASM_API_EXTERN bool craneway_store_set_fuel(const wasm_store_t *store, uint64_t fuel);
+
+// Writes the fuel left to `*fuel` (0 after code ran out of it). Returns
+// false, writing nothing, for a NULL argument or an engine without fuel.
+WASM_API_EXTERN bool craneway_store_get_fuel(const wasm_store_t *store, uint64_t *fuel);
+
 // The memory's size in pages as a 64-bit count (for 64-bit memories);
 // 0 if `memory` is NULL.
 WASM_API_EXTERN uint64_t craneway_memory_size64(const wasm_memory_t *memory);

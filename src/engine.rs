@@ -75,6 +75,7 @@ pub struct Config {
     pub(crate) guard_size: u64,
     pub(crate) memory_reservation: u64,
     pub(crate) epoch_interruption: bool,
+    pub(crate) consume_fuel: bool,
 }
 
 impl Default for Config {
@@ -87,6 +88,7 @@ impl Default for Config {
             guard_size: 2 << 30,
             memory_reservation: 1 << 32,
             epoch_interruption: false,
+            consume_fuel: false,
         }
     }
 }
@@ -156,6 +158,24 @@ impl Config {
     pub fn epoch_interruption(&mut self, on: bool) -> &mut Self {
         self.epoch_interruption = on;
         self
+    }
+
+    /// Fuel (default off): every operator costs fuel (nothing for `nop`,
+    /// `drop`, block structure and `unreachable`, 1 for every other), and
+    /// code whose store has none left traps with "all fuel consumed by
+    /// WebAssembly" (`TrapCode::OutOfFuel`) at the next function entry or
+    /// loop header. A store starts with none (`Store::set_fuel`).
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
+        self.consume_fuel = on;
+        self
+    }
+
+    /// The checks compiled code makes for this configuration.
+    pub(crate) fn checks(&self) -> compile::Checks {
+        compile::Checks {
+            epoch_interruption: self.epoch_interruption,
+            consume_fuel: self.consume_fuel,
+        }
     }
 
     /// The enabled WebAssembly features, exactly: validation accepts what

@@ -17,12 +17,12 @@
 
 pub mod craneway;
 pub mod engine;
-pub mod epoch;
 pub mod externs;
 pub mod foreign;
 pub mod func;
 pub mod global;
 pub mod instance;
+pub mod limits;
 pub mod memory;
 pub mod module;
 pub mod refs;

@@ -158,6 +158,15 @@ pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
     sig
 }
 
+/// The checks compiled code makes for the embedder (from the `Config`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Checks {
+    /// Epoch deadline checks (`Config::epoch_interruption`).
+    pub epoch_interruption: bool,
+    /// Fuel accounting (`Config::consume_fuel`).
+    pub consume_fuel: bool,
+}
+
 /// One compiled function before linking.
 pub struct CompiledFunc {
     pub code: Vec<u8>,
@@ -472,7 +481,7 @@ pub fn compile_module(
     info: &ModuleInfo,
     bodies: Vec<FunctionInput<'_>>,
     memory: (u64, u64),
-    epoch_interruption: bool,
+    checks: Checks,
 ) -> Result<(CodeImage, Vec<u32>), String> {
     let offsets = VMOffsets::new(info);
     let first = info.num_imported_funcs;
@@ -505,7 +514,7 @@ pub fn compile_module(
                 offsets: &offsets,
                 memory,
                 index,
-                epoch_interruption,
+                checks,
             };
             // A panic in Cranelift (or in our translator) on a valid module
             // is our bug: it fails this module, with its message, and

@@ -42,7 +42,7 @@ impl Module {
         // A panic in the compiler is a bug of ours or Cranelift's; it must
         // still come back as an error, never take the host down.
         let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            crate::compile::compile_module(isa, &info, bodies, guard, c.epoch_interruption)
+            crate::compile::compile_module(isa, &info, bodies, guard, c.checks())
         }))
         .map_err(|p| Error::Other(crate::compile::panic_message(&*p)))?;
         let (image, starts) = compiled.map_err(|e| {

@@ -32,14 +32,14 @@ fn fingerprint(engine: &Engine) -> String {
     let isa_flags: Vec<String> = isa.isa_flags().iter().map(|v| v.to_string()).collect();
     let c = engine.config();
     format!(
-        "{} | {} | {} | {:?} | guard={} reservation={} epoch={}",
+        "{} | {} | {} | {:?} | guard={} reservation={} {:?}",
         isa.triple(),
         isa.flags(),
         isa_flags.join(","),
         c.features,
         c.guard_size,
         c.memory_reservation,
-        c.epoch_interruption
+        c.checks()
     )
 }
 

@@ -105,6 +105,25 @@ impl Store {
         self.data.ctx.epoch_callback = Some(Box::new(callback));
     }
 
+    /// Sets the fuel left (see `Config::consume_fuel`; at most `i64::MAX`).
+    /// An error if the engine does not consume fuel.
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), String> {
+        if !self.data.engine.config().consume_fuel {
+            return Err("fuel is not enabled for this engine (Config::consume_fuel)".into());
+        }
+        self.data.ctx.fuel = -(fuel.min(i64::MAX as u64) as i64);
+        Ok(())
+    }
+
+    /// The fuel left: 0 after running out. An error if the engine does not
+    /// consume fuel.
+    pub fn get_fuel(&self) -> Result<u64, String> {
+        if !self.data.engine.config().consume_fuel {
+            return Err("fuel is not enabled for this engine (Config::consume_fuel)".into());
+        }
+        Ok(self.data.ctx.fuel.min(0).unsigned_abs())
+    }
+
     /// Removes the epoch deadline callback: the deadline then traps.
     pub fn clear_epoch_deadline_callback(&mut self) {
         self.data.ctx.epoch_callback = None;

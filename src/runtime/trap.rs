@@ -2,7 +2,7 @@
 
 use crate::vm::traps::{
     describe_pcs, trap_message, TrapInfo, TRAP_BAD_SIGNATURE, TRAP_EXCEPTION, TRAP_HEAP_MISALIGNED,
-    TRAP_HOST, TRAP_INDIRECT_CALL_TO_NULL, TRAP_INTERRUPT, TRAP_NULL_EXCEPTION,
+    TRAP_HOST, TRAP_INDIRECT_CALL_TO_NULL, TRAP_INTERRUPT, TRAP_NULL_EXCEPTION, TRAP_OUT_OF_FUEL,
     TRAP_TABLE_OUT_OF_BOUNDS, TRAP_UNDEFINED_ELEMENT, TRAP_UNREACHABLE,
 };
 use crate::vm::vmcontext::VMExn;
@@ -28,6 +28,8 @@ pub enum TrapCode {
     NullException,
     /// The epoch deadline was reached (see `Config::epoch_interruption`).
     Interrupt,
+    /// The store's fuel ran out (see `Config::consume_fuel`).
+    OutOfFuel,
     Other,
 }
 
@@ -187,6 +189,7 @@ fn map_code(code: ClifTrap) -> TrapCode {
         TRAP_EXCEPTION => TrapCode::UncaughtException,
         TRAP_NULL_EXCEPTION => TrapCode::NullException,
         TRAP_INTERRUPT => TrapCode::Interrupt,
+        TRAP_OUT_OF_FUEL => TrapCode::OutOfFuel,
         _ => TrapCode::Other,
     }
 }

@@ -56,10 +56,12 @@ pub const TRAP_EXCEPTION: TrapCode = TrapCode::unwrap_user(11);
 pub const TRAP_NULL_EXCEPTION: TrapCode = TrapCode::unwrap_user(12);
 /// `throw` when the store holds `MAX_EXN_BYTES` of exception objects.
 pub const TRAP_EXN_LIMIT: TrapCode = TrapCode::unwrap_user(13);
+/// The store's fuel ran out (`Config::consume_fuel`).
+pub const TRAP_OUT_OF_FUEL: TrapCode = TrapCode::unwrap_user(14);
 
 /// Every trap code compiled code may carry: Cranelift's reserved ones and
 /// ours (a serialized module with any other code is refused).
-pub const TRAP_CODES: [TrapCode; 18] = [
+pub const TRAP_CODES: [TrapCode; 19] = [
     TrapCode::STACK_OVERFLOW,
     TrapCode::INTEGER_OVERFLOW,
     TrapCode::HEAP_OUT_OF_BOUNDS,
@@ -78,6 +80,7 @@ pub const TRAP_CODES: [TrapCode; 18] = [
     TRAP_EXCEPTION,
     TRAP_NULL_EXCEPTION,
     TRAP_EXN_LIMIT,
+    TRAP_OUT_OF_FUEL,
 ];
 
 /// The spec's message for a trap code.
@@ -94,6 +97,7 @@ pub fn trap_message(code: TrapCode) -> &'static str {
         TRAP_BAD_SIGNATURE => "indirect call type mismatch",
         TRAP_UNREACHABLE => "unreachable",
         TRAP_INTERRUPT => "interrupted",
+        TRAP_OUT_OF_FUEL => "all fuel consumed by WebAssembly",
         TRAP_NULL_REFERENCE => "null reference",
         TRAP_NULL_FUNC_REFERENCE => "null function reference",
         TRAP_UNDEFINED_ELEMENT => "undefined element",

@@ -226,12 +226,16 @@ pub struct VMStoreContext {
     /// Decides at the deadline: `Some(ticks)` continues with the deadline
     /// that many ticks after the current epoch, `None` traps.
     pub epoch_callback: Option<EpochCallback>,
+    /// Minus the fuel left (`Config::consume_fuel`): compiled code adds
+    /// what it consumes and traps once this is 0 or more.
+    pub fuel: i64,
 }
 /// See `VMStoreContext::epoch_callback`.
 pub type EpochCallback = Box<dyn FnMut() -> Option<u64> + Send>;
 pub const STORE_CTX_STACK_LIMIT: i32 = offset_of!(VMStoreContext, stack_limit) as i32;
 pub const STORE_CTX_EPOCH: i32 = offset_of!(VMStoreContext, epoch) as i32;
 pub const STORE_CTX_EPOCH_DEADLINE: i32 = offset_of!(VMStoreContext, epoch_deadline) as i32;
+pub const STORE_CTX_FUEL: i32 = offset_of!(VMStoreContext, fuel) as i32;
 pub const STORE_CTX_TRAP_ARG: i32 = offset_of!(VMStoreContext, trap_arg) as i32;
 // The entry stub (entry.rs) reads these at fixed offsets.
 const _: () = assert!(offset_of!(VMStoreContext, stack_limit) == 0);
@@ -272,6 +276,7 @@ impl VMStoreContext {
             epoch,
             epoch_deadline: u64::MAX,
             epoch_callback: None,
+            fuel: 0,
         }
     }
 }

@@ -82,6 +82,12 @@ class Config : public detail::Owner<wasm_config_t, wasm_config_delete> {
   [[nodiscard]] bool epoch_interruption(bool on) noexcept {
     return craneway_config_epoch_interruption(ptr_, on);
   }
+  /// Turns fuel on or off (default off): every operator costs fuel and
+  /// code whose store has none left traps ("all fuel consumed by
+  /// WebAssembly"); see `Store::set_fuel`. False for an empty config.
+  [[nodiscard]] bool consume_fuel(bool on) noexcept {
+    return craneway_config_consume_fuel(ptr_, on);
+  }
 };
 
 /// A compiler and its settings (owns a `wasm_engine_t`). Shareable across
@@ -204,6 +210,20 @@ class Store {
         },
         held, [](void* env) { delete static_cast<Fn*>(env); });
     if (raw_ == nullptr) delete held;  // not taken over
+  }
+
+  /// Sets the fuel the store's code may consume (see
+  /// `Config::consume_fuel`; a store starts with none). False if the
+  /// engine has no fuel.
+  [[nodiscard]] bool set_fuel(uint64_t fuel) noexcept {
+    return craneway_store_set_fuel(raw_, fuel);
+  }
+  /// The fuel left (0 after running out); nothing if the engine has no
+  /// fuel.
+  std::optional<uint64_t> get_fuel() const noexcept {
+    uint64_t left = 0;
+    if (!craneway_store_get_fuel(raw_, &left)) return std::nullopt;
+    return left;
   }
 
   /// Removes the epoch deadline callback (the deadline then traps).

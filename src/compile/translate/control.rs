@@ -61,6 +61,8 @@ impl Translator<'_> {
                     // the deadline.
                     self.env.epoch_check(&mut self.builder);
                 }
+                // Nor on without fuel.
+                self.fuel_check();
                 let dest = self.block_with_params(&results);
                 self.control.push(ControlFrame {
                     kind: FrameKind::Loop { header },
@@ -129,6 +131,7 @@ impl Translator<'_> {
             Operator::Return => {
                 let n = self.control[0].results.len();
                 let results = self.popn(n);
+                self.fuel_save();
                 self.ins().return_(&results);
                 self.reachable = false;
             }
@@ -257,6 +260,7 @@ impl Translator<'_> {
         self.builder.switch_to_block(frame.dest);
         let results = self.builder.block_params(frame.dest).to_vec();
         if let FrameKind::Function = frame.kind {
+            self.fuel_save();
             self.ins().return_(&results);
             self.reachable = false;
         } else {

@@ -78,6 +78,7 @@ impl Translator<'_> {
                     let exn = self.builder.append_block_param(block, I64);
                     self.builder.set_cold_block(block);
                     self.builder.switch_to_block(block);
+                    self.fuel_load();
                     let mut args = match tag {
                         Some(t) => self.unbox(exn, t)?,
                         None => Vec::new(),
@@ -230,7 +231,13 @@ impl Translator<'_> {
         self.stack.truncate(height);
         self.leave_try_body();
         let i = self.control.len() - 1;
-        let FrameKind::LegacyTry { exn, dispatch, .. } = self.control[i].kind else {
+        let FrameKind::LegacyTry {
+            exn,
+            dispatch,
+            landing,
+            ..
+        } = self.control[i].kind
+        else {
             return Err("internal compiler error: catch outside a try".into());
         };
         match *op {
@@ -241,7 +248,7 @@ impl Translator<'_> {
                     .ok_or("internal compiler error: delegate label out of range")?;
                 let n = self.handlers_inside(target);
                 if let Some(d) = dispatch {
-                    self.builder.switch_to_block(d);
+                    self.enter_dispatch(d, landing);
                     self.mark_exposed(exn);
                     let handlers = self.handlers[..n].to_vec();
                     self.env.throw(&mut self.builder, exn, &handlers);
@@ -255,7 +262,7 @@ impl Translator<'_> {
             }
             Operator::Catch { tag_index } => {
                 let d = dispatch.ok_or("internal compiler error: catch after catch_all")?;
-                self.builder.switch_to_block(d);
+                self.enter_dispatch(d, landing);
                 self.mark_exposed(exn);
                 let vmctx = FuncEnv::vmctx(&self.builder);
                 let flags = MemFlagsData::trusted().with_readonly();
@@ -279,7 +286,7 @@ impl Translator<'_> {
             }
             Operator::CatchAll => {
                 let d = dispatch.ok_or("internal compiler error: catch_all after catch_all")?;
-                self.builder.switch_to_block(d);
+                self.enter_dispatch(d, landing);
                 self.mark_exposed(exn);
                 if let FrameKind::LegacyTry { dispatch, .. } = &mut self.control[i].kind {
                     *dispatch = None;
@@ -293,6 +300,16 @@ impl Translator<'_> {
         }
         self.reachable = true;
         Ok(())
+    }
+
+    /// Continues in dispatch block `d` of a legacy `try` whose landing is
+    /// `landing`; arriving at the landing, from code that threw, the fuel
+    /// count is read back (see `fuel.rs`).
+    fn enter_dispatch(&mut self, d: ir::Block, landing: ir::Block) {
+        self.builder.switch_to_block(d);
+        if d == landing {
+            self.fuel_load();
+        }
     }
 
     /// The `end` of a `try_table` or legacy `try` (called by
@@ -321,7 +338,7 @@ impl Translator<'_> {
                 }
                 // No clause matched: on to the enclosing handlers.
                 if let Some(d) = dispatch {
-                    self.builder.switch_to_block(d);
+                    self.enter_dispatch(d, landing);
                     self.mark_exposed(exn);
                     self.env.throw(&mut self.builder, exn, &self.handlers);
                 }

@@ -29,6 +29,7 @@
 mod calls;
 mod control;
 mod exceptions;
+mod fuel;
 mod memory;
 mod numeric;
 mod refs;
@@ -65,9 +66,8 @@ pub struct TranslateInput<'a> {
     pub memory: (u64, u64),
     /// Index of the function in the module's function index space.
     pub index: u32,
-    /// Whether to check the epoch deadline at the function's entry and at
-    /// every loop header (`Config::epoch_interruption`).
-    pub epoch_interruption: bool,
+    /// Epoch deadline checks and fuel accounting.
+    pub checks: crate::compile::Checks,
 }
 
 impl FuncTranslator {
@@ -103,11 +103,18 @@ impl FuncTranslator {
             t.declare_locals(count, ty)?;
         }
 
-        if input.epoch_interruption {
+        let mut ops = body.get_operators_reader().map_err(err)?;
+        // The entry checks stand at the first operator: Cranelift may fold
+        // a trap right after a check into the check's branch, which then
+        // gives the trap its location.
+        t.set_srcloc(ops.original_position());
+        if input.checks.epoch_interruption {
             t.epoch_interruption = true;
             t.env.epoch_check(&mut t.builder);
         }
-        let mut ops = body.get_operators_reader().map_err(err)?;
+        if input.checks.consume_fuel {
+            t.fuel_start();
+        }
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(err)?;
             validator.op(offset, &op).map_err(err)?;
@@ -127,6 +134,7 @@ impl Translator<'_> {
         if !self.reachable {
             return self.translate_unreachable(op);
         }
+        self.fuel_before(op);
         let handled = self.translate_control(op)?
             || self.translate_variable(op)?
             || self.translate_numeric(op)?
@@ -137,6 +145,7 @@ impl Translator<'_> {
             || self.translate_ref(op)?
             || self.translate_simd(op)?;
         if handled {
+            self.fuel_after(op);
             Ok(())
         } else {
             Err(format!(

@@ -91,6 +91,10 @@ pub struct Translator<'a> {
     pub handlers: crate::compile::func_env::Handlers,
     /// Whether loop headers check the epoch deadline.
     pub epoch_interruption: bool,
+    /// The fuel count, when fuel is consumed (see `fuel.rs`), and the cost
+    /// of the operators since it was last updated.
+    pub fuel: Option<Variable>,
+    pub fuel_pending: u64,
 }
 
 impl<'a> Translator<'a> {
@@ -133,6 +137,8 @@ impl<'a> Translator<'a> {
             locals,
             handlers: Vec::new(),
             epoch_interruption: false,
+            fuel: None,
+            fuel_pending: 0,
         }
     }
 

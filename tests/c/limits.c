@@ -1,7 +1,9 @@
-/* Epoch interruption through the C API: an endless loop stopped from
- * another thread within 100 ms of its deadline; the deadline callback that
- * extends twice and then stops, and its finalizer; the check at function
- * entry; NULL arguments. */
+/* Limits on running wasm through the C API. Epoch interruption: an endless
+ * loop stopped from another thread within 100 ms of its deadline; the
+ * deadline callback that extends twice and then stops, and its finalizer;
+ * the check at function entry. Fuel: an endless loop stopped after exactly
+ * the iterations its fuel pays for, the fuel left, engines without fuel.
+ * NULL arguments. */
 #include "check.h"
 
 #include <pthread.h>
@@ -114,6 +116,64 @@ static void epoch(wasm_store_t* store) {
   wasm_instance_delete(instance);
 }
 
+static const char* const FUEL_WAT =
+    "(module"
+    "  (global $n (mut i64) (i64.const 0))"
+    /* Each iteration costs 5: global.get, i64.const, i64.add, global.set, br. */
+    "  (func (export \"spin\") (loop $l"
+    "    (global.set $n (i64.add (global.get $n) (i64.const 1))) (br $l)))"
+    "  (func (export \"count\") (result i64) (global.get $n)))";
+
+static void fuel(void) {
+  wasm_config_t* config = wasm_config_new();
+  wasm_engine_t* fuel_engine;
+  wasm_store_t* store;
+  wasm_extern_vec_t exports;
+  wasm_instance_t* instance;
+  wasm_val_t r[1] = {WASM_INIT_VAL};
+  uint64_t left = 12345;
+
+  CHECK(!craneway_config_consume_fuel(NULL, true));
+  CHECK(craneway_config_consume_fuel(config, true));
+  fuel_engine = wasm_engine_new_with_config(config);
+  store = wasm_store_new(fuel_engine);
+  instance = INSTANCE(store, FUEL_WAT, &exports);
+
+  /* A new store has none: the call stops at once. */
+  CHECK(craneway_store_get_fuel(store, &left));
+  CHECK_INT((long long)left, 0);
+  CHECK_TRAP(CALL0(export_func(&exports, 0)), "all fuel consumed by WebAssembly");
+
+  /* 51 fuel pays for ceil(51 / 5) = 11 iterations. */
+  CHECK(craneway_store_set_fuel(store, 51));
+  CHECK_TRAP(CALL0(export_func(&exports, 0)), "all fuel consumed by WebAssembly");
+  CHECK(craneway_store_get_fuel(store, &left));
+  CHECK_INT((long long)left, 0);
+  CHECK(craneway_store_set_fuel(store, 10));
+  CHECK_NO_TRAP(CALL_RESULTS(export_func(&exports, 1), r));
+  CHECK_INT(r[0].of.i64, 11);
+  CHECK(craneway_store_get_fuel(store, &left));
+  CHECK_INT((long long)left, 9); /* global.get */
+
+  /* NULL arguments. */
+  CHECK(!craneway_store_set_fuel(NULL, 1));
+  CHECK(!craneway_store_get_fuel(NULL, &left));
+  CHECK(!craneway_store_get_fuel(store, NULL));
+
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+  wasm_store_delete(store);
+  wasm_engine_delete(fuel_engine);
+
+  /* An engine without fuel has none to set or read. */
+  fuel_engine = wasm_engine_new();
+  store = wasm_store_new(fuel_engine);
+  CHECK(!craneway_store_set_fuel(store, 1));
+  CHECK(!craneway_store_get_fuel(store, &left));
+  wasm_store_delete(store);
+  wasm_engine_delete(fuel_engine);
+}
+
 int main(void) {
   wasm_config_t* config = wasm_config_new();
   wasm_store_t* store;
@@ -132,5 +192,6 @@ int main(void) {
   wasm_store_delete(store);
   CHECK_INT(finalized, 2);
   wasm_engine_delete(engine);
-  return check_done("epoch");
+  fuel();
+  return check_done("limits");
 }

@@ -1,4 +1,5 @@
-//! Epoch interruption (`Config::epoch_interruption`) for C.
+//! Limits on running wasm, for C: epoch interruption
+//! (`Config::epoch_interruption`) and fuel (`Config::consume_fuel`).
 
 use super::engine::{wasm_config_t, wasm_engine_t, wasm_store_t};
 use super::func::Env;
@@ -74,4 +75,47 @@ pub extern "C" fn craneway_store_epoch_deadline_callback(
         // until finalized) and a valid out-pointer.
         unsafe { callback(env.ptr(), &mut ticks) }.then_some(ticks)
     });
+}
+
+/// Turns fuel on or off (default off). With it on, every operator costs
+/// fuel (nothing for `nop`, `drop`, block structure and `unreachable`, 1
+/// for every other) and code whose store has none left traps with "all
+/// fuel consumed by WebAssembly" at the next function entry or loop header
+/// (so straight-line code may overrun by its own cost). A store starts
+/// with none: give it some with `craneway_store_set_fuel`. Modules compiled
+/// with it on load only into engines with it on, and the other way round.
+/// Returns false for a NULL config.
+#[no_mangle]
+pub extern "C" fn craneway_config_consume_fuel(
+    config: Option<&mut wasm_config_t>,
+    enable: bool,
+) -> bool {
+    config.map(|c| c.config.consume_fuel(enable)).is_some()
+}
+
+/// Sets the fuel the store's code may consume (at most INT64_MAX; more
+/// means that much). Returns false, changing nothing, for a NULL store or
+/// an engine without fuel.
+#[no_mangle]
+pub extern "C" fn craneway_store_set_fuel(store: Option<&wasm_store_t>, fuel: u64) -> bool {
+    store.is_some_and(|s| s.store.get().set_fuel(fuel).is_ok())
+}
+
+/// Writes the fuel left to `*fuel` (0 after code ran out of it). Returns
+/// false, writing nothing, for a NULL argument or an engine without fuel.
+#[no_mangle]
+pub extern "C" fn craneway_store_get_fuel(
+    store: Option<&wasm_store_t>,
+    fuel: Option<&mut u64>,
+) -> bool {
+    let (Some(s), Some(out)) = (store, fuel) else {
+        return false;
+    };
+    match s.store.get().get_fuel() {
+        Ok(left) => {
+            *out = left;
+            true
+        }
+        Err(_) => false,
+    }
 }

@@ -1,6 +1,7 @@
-// Epoch interruption through the C++ layer: an endless loop stopped from
-// another thread; the deadline callback that extends and then stops, its
-// destruction with the store, and one that throws.
+// Limits through the C++ layer. Epoch interruption: an endless loop
+// stopped from another thread; the deadline callback that extends and then
+// stops, its destruction with the store, and one that throws. Fuel: a loop
+// stopped after exactly what its fuel pays for.
 
 #include <craneway.hh>
 
@@ -93,5 +94,33 @@ TEST(a_throwing_callback_stops_the_call) {
   CHECK_ERR(f.leaf(), "interrupted");
 }
 #endif
+
+TEST(fuel_stops_a_loop_exactly) {
+  Config config;
+  CHECK(config.consume_fuel(true));
+  Engine engine(std::move(config));
+  Store store(engine);
+  Module module = Module::from_wat(store, R"((module
+    (global $n (mut i32) (i32.const 0))
+    (func (export "spin") (loop $l
+      (global.set $n (i32.add (global.get $n) (i32.const 1))) (br $l)))
+    (func (export "count") (result i32) (global.get $n))
+  ))").value();
+  Instance instance = Instance::create(store, module, {}).value();
+  auto spin = instance.get_func("spin").value().typed<void()>(store).value();
+  auto count = instance.get_func("count").value().typed<int32_t()>(store).value();
+  CHECK_EQ(store.get_fuel().value(), uint64_t{0});
+  CHECK(store.set_fuel(100));
+  CHECK_ERR(spin(), "all fuel consumed by WebAssembly");  // 5 per iteration
+  CHECK_EQ(store.get_fuel().value(), uint64_t{0});
+  CHECK(store.set_fuel(1));
+  CHECK_EQ(count().value(), 20);
+  CHECK_EQ(store.get_fuel().value(), uint64_t{0});
+  // Without fuel there is none to set or read.
+  Engine plain;
+  Store other(plain);
+  CHECK(!other.set_fuel(1));
+  CHECK(!other.get_fuel().has_value());
+}
 
 int main() { return check::run_all_tests(); }
