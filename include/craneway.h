@@ -84,6 +84,17 @@ typedef own wasm_trap_t* (*craneway_func_callback_caller_t)(
  * false to stop the call with the trap "interrupted". */
 typedef bool (*craneway_epoch_callback_t)(void* env, uint64_t* ticks);
 
+/* What a limiter callback is asked about (craneway_store_limiter_callback). */
+#define CRANEWAY_RESOURCE_MEMORY 0
+#define CRANEWAY_RESOURCE_TABLE 1
+
+/* Decides whether a memory (sizes in bytes) or table (in elements) of the
+ * store may be created (`current` 0) or grow from `current` to `desired`;
+ * `maximum` is the object's own, UINT64_MAX if it has none. Returns true
+ * to allow it. */
+typedef bool (*craneway_limiter_callback_t)(void* env, uint32_t resource, uint64_t current,
+                                            uint64_t desired, uint64_t maximum);
+
 #ifdef __cplusplus
 static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
 #else
@@ -187,6 +198,36 @@ WASM_API_EXTERN bool craneway_store_set_fuel(const wasm_store_t *store, uint64_t
 // Writes the fuel left to `*fuel` (0 after code ran out of it). Returns
 // false, writing nothing, for a NULL argument or an engine without fuel.
 WASM_API_EXTERN bool craneway_store_get_fuel(const wasm_store_t *store, uint64_t *fuel);
+
+// Sets the store's limits; a negative value means no limit.
+// `memory_size`: bytes each linear memory may have; `table_elements`:
+// elements each table may have (past these, `memory.grow` and
+// `table.grow` give -1, and creating one fails); `instances`, `tables`,
+// `memories`: how many the store may hold (past these, instantiation
+// fails with a trap saying which limit). Replaces earlier limits; does
+// nothing for NULL.
+WASM_API_EXTERN
+void craneway_store_limiter(const wasm_store_t *store,
+                            int64_t memory_size,
+                            int64_t table_elements,
+                            int64_t instances,
+                            int64_t tables,
+                            int64_t memories);
+
+// Sets the limiter asked, besides the limits, before every memory or table
+// of the store is created or grows: `callback(env, resource, current,
+// desired, maximum)` (`CRANEWAY_RESOURCE_MEMORY` in bytes or
+// `CRANEWAY_RESOURCE_TABLE` in elements; `current` 0 at creation;
+// `maximum` the object's own or UINT64_MAX) returns true to allow it. It
+// runs inside the call that grows and must not use the store. The store
+// takes over `env`: `finalizer(env)`, if given, runs when the callback is
+// replaced or removed, or the store is deleted. A NULL `callback` removes
+// the current one and takes nothing; so does a NULL store.
+WASM_API_EXTERN
+void craneway_store_limiter_callback(const wasm_store_t *store,
+                                     craneway_limiter_callback_t callback,
+                                     void *env,
+                                     void (*finalizer)(void*));
 
 // The memory's size in pages as a 64-bit count (for 64-bit memories);
 // 0 if `memory` is NULL.

@@ -1,5 +1,6 @@
 //! Limits on running wasm, for C: epoch interruption
-//! (`Config::epoch_interruption`) and fuel (`Config::consume_fuel`).
+//! (`Config::epoch_interruption`), fuel (`Config::consume_fuel`) and the
+//! store's resource limits (`Store::limiter`).
 
 use super::engine::{wasm_config_t, wasm_engine_t, wasm_store_t};
 use super::func::Env;
@@ -119,3 +120,94 @@ pub extern "C" fn craneway_store_get_fuel(
         Err(_) => false,
     }
 }
+
+/// C's `craneway_limiter_callback_t` (declared in the prelude).
+pub type craneway_limiter_callback_t = Option<
+    unsafe extern "C" fn(
+        env: *mut c_void,
+        resource: u32,
+        current: u64,
+        desired: u64,
+        maximum: u64,
+    ) -> bool,
+>;
+
+/// Sets the store's limits; a negative value means no limit.
+/// `memory_size`: bytes each linear memory may have; `table_elements`:
+/// elements each table may have (past these, `memory.grow` and
+/// `table.grow` give -1, and creating one fails); `instances`, `tables`,
+/// `memories`: how many the store may hold (past these, instantiation
+/// fails with a trap saying which limit). Replaces earlier limits; does
+/// nothing for NULL.
+#[no_mangle]
+pub extern "C" fn craneway_store_limiter(
+    store: Option<&wasm_store_t>,
+    memory_size: i64,
+    table_elements: i64,
+    instances: i64,
+    tables: i64,
+    memories: i64,
+) {
+    let Some(s) = store else {
+        return;
+    };
+    let bound = |v: i64| u64::try_from(v).ok();
+    let count = |v: i64| usize::try_from(v).ok();
+    s.store.get().limiter(crate::StoreLimits {
+        memory_size: bound(memory_size),
+        table_elements: bound(table_elements),
+        instances: count(instances),
+        tables: count(tables),
+        memories: count(memories),
+    });
+}
+
+/// Sets the limiter asked, besides the limits, before every memory or table
+/// of the store is created or grows: `callback(env, resource, current,
+/// desired, maximum)` (`CRANEWAY_RESOURCE_MEMORY` in bytes or
+/// `CRANEWAY_RESOURCE_TABLE` in elements; `current` 0 at creation;
+/// `maximum` the object's own or UINT64_MAX) returns true to allow it. It
+/// runs inside the call that grows and must not use the store. The store
+/// takes over `env`: `finalizer(env)`, if given, runs when the callback is
+/// replaced or removed, or the store is deleted. A NULL `callback` removes
+/// the current one and takes nothing; so does a NULL store.
+#[no_mangle]
+pub extern "C" fn craneway_store_limiter_callback(
+    store: Option<&wasm_store_t>,
+    callback: craneway_limiter_callback_t,
+    env: *mut c_void,
+    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
+) {
+    let Some(s) = store else {
+        return;
+    };
+    let Some(callback) = callback else {
+        s.store.get().clear_limiter_callback();
+        return;
+    };
+    let env = Env { env, finalizer };
+    s.store
+        .get()
+        .limiter_callback(move |what, current, desired, maximum| {
+            let resource = match what {
+                crate::Resource::Memory => CRANEWAY_RESOURCE_MEMORY,
+                crate::Resource::Table => CRANEWAY_RESOURCE_TABLE,
+            };
+            // SAFETY: the embedder's callback with its own environment
+            // (kept until finalized).
+            unsafe {
+                callback(
+                    env.ptr(),
+                    resource,
+                    current,
+                    desired,
+                    maximum.unwrap_or(u64::MAX),
+                )
+            }
+        });
+}
+
+/// `CRANEWAY_RESOURCE_MEMORY` (the prelude defines it for C).
+const CRANEWAY_RESOURCE_MEMORY: u32 = 0;
+/// `CRANEWAY_RESOURCE_TABLE` (the prelude defines it for C).
+const CRANEWAY_RESOURCE_TABLE: u32 = 1;

@@ -46,6 +46,12 @@ impl Memory {
         if ty.maximum.is_some_and(|m| m < ty.minimum) {
             return Err(Error::Other("memory maximum is below its minimum".into()));
         }
+        store
+            .check_count("memories", store.memories.len(), 1, store.counts.memories)
+            .map_err(Error::Other)?;
+        if !LinearMemory::may_create(&mut store.ctx.limits, &ty) {
+            return Err(Error::Other(MEMORY_REFUSED.into()));
+        }
         let c = store.engine.config();
         let plan = (c.memory_reservation as usize, c.guard_size as usize);
         let mem = LinearMemory::new(ty, plan).map_err(Error::Other)?;
@@ -85,13 +91,21 @@ impl Memory {
         self.get_mut(store.store_data_mut()).data_mut()
     }
 
-    /// Grows by `delta` pages; returns the previous size.
+    /// Grows by `delta` pages, within the store's limits; returns the
+    /// previous size.
     pub fn grow(&self, mut store: impl AsStoreMut, delta: u64) -> Result<u64, Error> {
-        self.get_mut(store.store_data_mut())
-            .grow(delta)
+        let store = store.store_data_mut();
+        check_store(store, self.store);
+        store.memories[self.index as usize]
+            .grow_limited(&mut store.ctx.limits, delta)
             .ok_or_else(|| Error::Other("memory cannot grow by that much".into()))
     }
 }
+
+/// Why a memory was not created within the store's limits.
+pub(crate) const MEMORY_REFUSED: &str = "the store's limits refuse a memory of that size";
+/// Why a table was not created within the store's limits.
+pub(crate) const TABLE_REFUSED: &str = "the store's limits refuse a table of that size";
 
 /// A value's kind for error messages: "a null funcref", "an i32 value".
 pub(crate) fn describe_val(v: &Val) -> String {
@@ -127,6 +141,12 @@ impl Table {
             return Err(Error::Other("table maximum is below its minimum".into()));
         }
         let raw = table_elem(store, ty.element, init)?;
+        store
+            .check_count("tables", store.tables.len(), 1, store.counts.tables)
+            .map_err(Error::Other)?;
+        if !TableStorage::may_create(&mut store.ctx.limits, &ty) {
+            return Err(Error::Other(TABLE_REFUSED.into()));
+        }
         let table = TableStorage::new(ty, raw).map_err(Error::Other)?;
         store.tables.push(table);
         Ok(Table::from_index(store, store.tables.len() as u32 - 1))
@@ -180,7 +200,7 @@ impl Table {
         let element = self.get_storage(store).ty.element;
         let raw = table_elem(store, element, init)?;
         store.tables[self.index as usize]
-            .grow(delta.into(), raw)
+            .grow_limited(&mut store.ctx.limits, delta.into(), raw)
             .ok_or_else(|| Error::Other("table cannot grow by that much".into()))
     }
 }

@@ -345,17 +345,50 @@ impl Instance {
             tags.push(store.tag_ptr(t));
             tag_ids.push(t.index);
         }
+        let defined_memories = &info.memories[info.num_imported_memories as usize..];
+        let defined_tables = &info.tables[info.num_imported_tables as usize..];
+        let counts = store.counts;
+        let check = |what, have, adding, limit| {
+            store
+                .check_count(what, have, adding, limit)
+                .map_err(|e| Error::Other(format!("instantiation failed: {e}")))
+        };
+        check("instances", store.instances.len(), 1, counts.instances)?;
+        check(
+            "memories",
+            store.memories.len(),
+            defined_memories.len(),
+            counts.memories,
+        )?;
+        check(
+            "tables",
+            store.tables.len(),
+            defined_tables.len(),
+            counts.tables,
+        )?;
         let c = store.engine.config();
         let plan = (c.memory_reservation as usize, c.guard_size as usize);
         let mut memories = vm_imports.memories.clone();
-        for ty in &info.memories[info.num_imported_memories as usize..] {
+        for ty in defined_memories {
+            if !LinearMemory::may_create(&mut store.ctx.limits, ty) {
+                return Err(Error::Other(format!(
+                    "instantiation failed: {}",
+                    super::externals::MEMORY_REFUSED
+                )));
+            }
             let mut mem = LinearMemory::new(*ty, plan).map_err(Error::Other)?;
             memories.push(&mut *mem as *mut LinearMemory);
             memory_ids.push(store.memories.len() as u32);
             store.memories.push(mem);
         }
         let mut tables = vm_imports.tables.clone();
-        for ty in &info.tables[info.num_imported_tables as usize..] {
+        for ty in defined_tables {
+            if !TableStorage::may_create(&mut store.ctx.limits, ty) {
+                return Err(Error::Other(format!(
+                    "instantiation failed: {}",
+                    super::externals::TABLE_REFUSED
+                )));
+            }
             let mut table = TableStorage::new(*ty, 0).map_err(Error::Other)?;
             tables.push(&mut *table as *mut TableStorage);
             table_ids.push(store.tables.len() as u32);

@@ -14,10 +14,11 @@ mod tag;
 mod trap;
 mod val;
 
+pub use crate::vm::limits::Resource;
 pub use externals::{ExternRef, Global, Memory, Table};
 pub use func::{Caller, Func, FuncEntry, NativeCallback, TrapResult};
 pub use instance::{Extern, Instance, Module};
-pub use store::{AsStore, AsStoreMut, Store, StoreData};
+pub use store::{AsStore, AsStoreMut, Store, StoreData, StoreLimits};
 pub use tag::{ExnRef, Tag};
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use val::Val;

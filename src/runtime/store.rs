@@ -44,6 +44,45 @@ pub struct StoreData {
     pub(crate) host_globals: Vec<Box<VMGlobal>>,
     pub(crate) externrefs: Vec<Box<ExternRefData>>,
     pub(crate) tags: Vec<super::tag::TagData>,
+    /// Most instances, memories and tables the store may hold.
+    pub(crate) counts: StoreLimits,
+}
+
+/// Static limits on a store (`None`: no limit). A memory or table that
+/// would grow past its bound does not (`memory.grow` and `table.grow` give
+/// -1); instantiating past a count fails with an error saying which.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreLimits {
+    /// Bytes each linear memory may have.
+    pub memory_size: Option<u64>,
+    /// Elements each table may have.
+    pub table_elements: Option<u64>,
+    /// Module instances in the store.
+    pub instances: Option<usize>,
+    /// Tables in the store (defined by instances or made by the host).
+    pub tables: Option<usize>,
+    /// Linear memories in the store (defined by instances or made by the
+    /// host).
+    pub memories: Option<usize>,
+}
+
+impl StoreData {
+    /// An error if the store already holds as many of `what` as its limit
+    /// allows, counting `adding` more.
+    pub(crate) fn check_count(
+        &self,
+        what: &str,
+        have: usize,
+        adding: usize,
+        limit: Option<usize>,
+    ) -> Result<(), String> {
+        match limit {
+            Some(max) if have.saturating_add(adding) > max => Err(format!(
+                "the store's limit of {max} {what} would be exceeded"
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 // SAFETY: a store is used by one thread at a time (it is not Sync); the raw
@@ -76,6 +115,7 @@ impl Store {
             host_globals: Vec::new(),
             externrefs: Vec::new(),
             tags: Vec::new(),
+            counts: StoreLimits::default(),
         });
         data.ctx.store = &mut *data as *mut StoreData as *mut u8;
         Store { data }
@@ -122,6 +162,33 @@ impl Store {
             return Err("fuel is not enabled for this engine (Config::consume_fuel)".into());
         }
         Ok(self.data.ctx.fuel.min(0).unsigned_abs())
+    }
+
+    /// Sets the store's static limits (replacing earlier ones; objects
+    /// that exist stay as they are).
+    pub fn limiter(&mut self, limits: StoreLimits) {
+        self.data.counts = limits;
+        let l = &mut self.data.ctx.limits;
+        l.memory_size = limits.memory_size.unwrap_or(u64::MAX);
+        l.table_elements = limits.table_elements.unwrap_or(u64::MAX);
+    }
+
+    /// Sets the limiter asked before every memory or table is created or
+    /// grows, besides the static limits: `(what, current, desired,
+    /// maximum)`, in bytes for memories and elements for tables (`current`
+    /// is 0 at creation, `maximum` the object's own if any); false refuses
+    /// (growth gives -1, creation fails). It runs inside the call that
+    /// grows and cannot use the store; a panic refuses.
+    pub fn limiter_callback(
+        &mut self,
+        limiter: impl FnMut(crate::vm::limits::Resource, u64, u64, Option<u64>) -> bool + Send + 'static,
+    ) {
+        self.data.ctx.limits.limiter = Some(Box::new(limiter));
+    }
+
+    /// Removes the limiter callback.
+    pub fn clear_limiter_callback(&mut self) {
+        self.data.ctx.limits.limiter = None;
     }
 
     /// Removes the epoch deadline callback: the deadline then traps.

@@ -67,10 +67,17 @@ const TRAP: u32 = 1;
 // `memory.grow` result is truncated by the caller (u64::MAX becomes -1).
 
 unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u64) -> u64 {
+    let ctx = store_ctx(vmctx);
     let inst = instance_of(vmctx);
     inst.memory(mem)
-        .and_then(|m| m.grow(delta))
+        .and_then(|m| m.grow_limited(&mut ctx.limits, delta))
         .unwrap_or(u64::MAX)
+}
+
+/// The store context of the instance whose vmctx this is (a distinct
+/// object from the instance, its memories and tables).
+unsafe fn store_ctx<'a>(vmctx: *mut u8) -> &'a mut VMStoreContext {
+    &mut **(vmctx.add(VMCTX_STORE_CTX as usize) as *mut *mut VMStoreContext)
 }
 
 unsafe extern "C" fn memory_copy(
@@ -136,7 +143,7 @@ unsafe extern "C" fn memory_init(
 /// deadline (go on) or there is none or it says stop (trap). A panicking
 /// callback stops too: it must not unwind through compiled code.
 unsafe extern "C" fn epoch_deadline(vmctx: *mut u8) -> u32 {
-    let ctx = &mut **(vmctx.add(VMCTX_STORE_CTX as usize) as *mut *mut VMStoreContext);
+    let ctx = store_ctx(vmctx);
     let now = (*ctx.epoch).load(std::sync::atomic::Ordering::Relaxed);
     if now < ctx.epoch_deadline {
         // The deadline moved since the check (a host call set another).
@@ -161,9 +168,10 @@ unsafe extern "C" fn data_drop(vmctx: *mut u8, seg: u32) {
 }
 
 unsafe extern "C" fn table_grow(vmctx: *mut u8, table: u32, delta: u64, init: usize) -> u64 {
+    let ctx = store_ctx(vmctx);
     let inst = instance_of(vmctx);
     inst.table(table)
-        .and_then(|t| t.grow(delta, init))
+        .and_then(|t| t.grow_limited(&mut ctx.limits, delta, init))
         .map_or(u64::MAX, u64::from)
 }
 

@@ -16,6 +16,7 @@
 //! computed with an overflow trap and compared against the current length,
 //! with a Spectre guard on the address.
 
+use super::limits::{Limits, Resource};
 use super::vmcontext::VMMemoryDef;
 use crate::types::MemoryType;
 
@@ -107,6 +108,34 @@ impl LinearMemory {
 
     pub fn pages(&self) -> u64 {
         (self.def.current_length / WASM_PAGE_SIZE) as u64
+    }
+
+    /// `grow`, if the store's `limits` allow it (asked only for a growth
+    /// the memory itself allows).
+    pub fn grow_limited(&mut self, limits: &mut Limits, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if delta == 0 || new > self.maximum {
+            return self.grow(delta);
+        }
+        let bytes = |pages: u64| pages.saturating_mul(WASM_PAGE_SIZE as u64);
+        let maximum = self.ty.maximum.map(bytes);
+        if !limits.allow(Resource::Memory, bytes(old), bytes(new), maximum) {
+            return None;
+        }
+        self.grow(delta)
+    }
+
+    /// Whether `limits` allow creating a memory of type `ty` (asked with
+    /// its initial bytes).
+    pub fn may_create(limits: &mut Limits, ty: &MemoryType) -> bool {
+        let bytes = |pages: u64| pages.saturating_mul(WASM_PAGE_SIZE as u64);
+        limits.allow(
+            Resource::Memory,
+            0,
+            bytes(ty.minimum),
+            ty.maximum.map(bytes),
+        )
     }
 
     /// Grows by `delta` pages; returns the old size in pages, or `None` when
@@ -201,6 +230,30 @@ impl TableStorage {
 
     pub fn elements_mut(&mut self) -> &mut [usize] {
         &mut self.elements
+    }
+
+    /// `grow`, if the store's `limits` allow it (asked only for a growth
+    /// the table itself allows).
+    pub fn grow_limited(&mut self, limits: &mut Limits, delta: u64, init: usize) -> Option<u32> {
+        let old = u64::from(self.size());
+        let new = old.checked_add(delta)?;
+        if delta > 0
+            && new
+                <= self
+                    .ty
+                    .maximum
+                    .unwrap_or(MAX_TABLE_ELEMENTS)
+                    .min(MAX_TABLE_ELEMENTS)
+            && !limits.allow(Resource::Table, old, new, self.ty.maximum)
+        {
+            return None;
+        }
+        self.grow(delta, init)
+    }
+
+    /// Whether `limits` allow creating a table of type `ty`.
+    pub fn may_create(limits: &mut Limits, ty: &crate::types::TableType) -> bool {
+        limits.allow(Resource::Table, 0, ty.minimum, ty.maximum)
     }
 
     /// Grows by `delta` elements set to `init`; returns the old size.

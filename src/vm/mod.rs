@@ -8,6 +8,7 @@ pub mod code_memory;
 pub mod entry;
 pub mod instance;
 pub mod libcalls;
+pub mod limits;
 pub mod memory;
 pub mod throw;
 pub mod traps;

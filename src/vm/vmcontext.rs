@@ -229,6 +229,8 @@ pub struct VMStoreContext {
     /// Minus the fuel left (`Config::consume_fuel`): compiled code adds
     /// what it consumes and traps once this is 0 or more.
     pub fuel: i64,
+    /// Bounds on memories and tables, and the embedder's limiter.
+    pub limits: super::limits::Limits,
 }
 /// See `VMStoreContext::epoch_callback`.
 pub type EpochCallback = Box<dyn FnMut() -> Option<u64> + Send>;
@@ -277,6 +279,7 @@ impl VMStoreContext {
             epoch_deadline: u64::MAX,
             epoch_callback: None,
             fuel: 0,
+            limits: super::limits::Limits::default(),
         }
     }
 }

@@ -3,7 +3,8 @@
  * deadline callback that extends twice and then stops, and its finalizer;
  * the check at function entry. Fuel: an endless loop stopped after exactly
  * the iterations its fuel pays for, the fuel left, engines without fuel.
- * NULL arguments. */
+ * Resource limits: memory growth within the bound, counts, and the limiter
+ * callback. NULL arguments. */
 #include "check.h"
 
 #include <pthread.h>
@@ -174,6 +175,89 @@ static void fuel(void) {
   wasm_engine_delete(fuel_engine);
 }
 
+static const char* const GROW_WAT =
+    "(module"
+    "  (memory 1)"
+    "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0))))";
+
+/* Allows tables, and memories up to 2 pages; logs what it was asked. */
+static int limiter_calls, limiter_finalized;
+static uint64_t last_desired, last_maximum;
+static bool two_pages(void* env, uint32_t resource, uint64_t current, uint64_t desired,
+                      uint64_t maximum) {
+  CHECK(env == &limiter_calls);
+  (void)current;
+  limiter_calls++;
+  last_desired = desired;
+  last_maximum = maximum;
+  return resource != CRANEWAY_RESOURCE_MEMORY || desired <= 2 * 65536;
+}
+static void limiter_finalize(void* env) {
+  CHECK(env == &limiter_calls);
+  limiter_finalized++;
+}
+
+static int32_t grow_by(wasm_func_t* grow, int32_t pages) {
+  wasm_val_t a[1] = {WASM_I32_VAL(pages)};
+  wasm_val_t r[1] = {WASM_INIT_VAL};
+  CHECK_NO_TRAP(CALL(grow, a, r));
+  return r[0].of.i32;
+}
+
+static void resource_limits(void) {
+  wasm_engine_t* e = wasm_engine_new();
+  wasm_store_t* store = wasm_store_new(e);
+  wasm_extern_vec_t exports, more;
+  wasm_instance_t* instance;
+  wasm_module_t* module;
+  wasm_trap_t* trap = NULL;
+
+  /* Memories up to 3 pages, one instance. */
+  craneway_store_limiter(store, 3 * 65536, -1, 1, -1, -1);
+  instance = INSTANCE(store, GROW_WAT, &exports);
+  CHECK_INT(grow_by(export_func(&exports, 0), 1), 1);
+  CHECK_INT(grow_by(export_func(&exports, 0), 2), -1);
+  CHECK_INT(grow_by(export_func(&exports, 0), 1), 2);
+  CHECK_INT(grow_by(export_func(&exports, 0), 1), -1);
+  /* A second instance is past the count: a trap says so. */
+  module = COMPILE(store, "(module)");
+  CHECK(wasm_instance_new(store, module, NULL, &trap) == NULL);
+  CHECK_TRAP(trap, "limit of 1 instances");
+  wasm_module_delete(module);
+
+  /* No limits, and a callback: asked at creation and growth. */
+  craneway_store_limiter(store, -1, -1, -1, -1, -1);
+  craneway_store_limiter_callback(store, two_pages, &limiter_calls, limiter_finalize);
+  wasm_instance_t* second = INSTANCE(store, "(module (memory 1 5)"
+                                            "  (func (export \"grow\") (param i32) (result i32)"
+                                            "    (memory.grow (local.get 0))))", &more);
+  CHECK_INT(limiter_calls, 1); /* the memory's creation */
+  CHECK(last_desired == 65536 && last_maximum == 5 * 65536);
+  CHECK_INT(grow_by(export_func(&more, 0), 1), 1);
+  CHECK_INT(grow_by(export_func(&more, 0), 1), -1);
+  CHECK_INT(limiter_calls, 3);
+  CHECK(last_desired == 3 * 65536);
+  /* The first memory (no maximum) is asked too. */
+  craneway_store_limiter_callback(store, two_pages, &limiter_calls, limiter_finalize);
+  CHECK_INT(limiter_finalized, 1); /* the replaced one */
+  CHECK_INT(grow_by(export_func(&exports, 0), 1), -1);
+  CHECK(last_maximum == UINT64_MAX);
+  craneway_store_limiter_callback(store, NULL, NULL, NULL);
+  CHECK_INT(limiter_finalized, 2);
+  CHECK_INT(grow_by(export_func(&exports, 0), 1), 3);
+
+  craneway_store_limiter(NULL, 1, 1, 1, 1, 1);
+  craneway_store_limiter_callback(NULL, two_pages, &limiter_calls, limiter_finalize);
+  CHECK_INT(limiter_finalized, 2);
+
+  wasm_extern_vec_delete(&more);
+  wasm_instance_delete(second);
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+  wasm_store_delete(store);
+  wasm_engine_delete(e);
+}
+
 int main(void) {
   wasm_config_t* config = wasm_config_new();
   wasm_store_t* store;
@@ -193,5 +277,6 @@ int main(void) {
   CHECK_INT(finalized, 2);
   wasm_engine_delete(engine);
   fuel();
+  resource_limits();
   return check_done("limits");
 }

@@ -123,4 +123,27 @@ TEST(fuel_stops_a_loop_exactly) {
   CHECK(!other.get_fuel().has_value());
 }
 
+TEST(memory_growth_stays_within_the_store_limits) {
+  Engine engine;
+  Store store(engine);
+  store.limiter(3 * 65536, -1, -1, -1, -1);
+  int asked = 0;
+  store.limiter_callback([&asked](uint32_t resource, uint64_t, uint64_t desired, uint64_t) {
+    ++asked;
+    return resource == CRANEWAY_RESOURCE_MEMORY && desired <= 2 * 65536;
+  });
+  Module module = Module::from_wat(store, R"((module
+    (memory 1)
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  ))").value();
+  Instance instance = Instance::create(store, module, {}).value();
+  auto grow = instance.get_func("grow").value().typed<int32_t(int32_t)>(store).value();
+  CHECK_EQ(grow(1).value(), 1);
+  CHECK_EQ(grow(1).value(), -1);  // the callback says 2 pages
+  store.clear_limiter_callback();
+  CHECK_EQ(grow(1).value(), 2);
+  CHECK_EQ(grow(1).value(), -1);  // the limit says 3 pages
+  CHECK_EQ(asked, 3);
+}
+
 int main() { return check::run_all_tests(); }

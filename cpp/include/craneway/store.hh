@@ -111,6 +111,28 @@ class Engine : public detail::Owner<wasm_engine_t, wasm_engine_delete> {
 
 namespace detail {
 
+/// Deletes a callable a C callback's environment held (its finalizer).
+template <class Fn>
+void destroy(void* env) {
+  delete static_cast<Fn*>(env);
+}
+
+/// `f()`, or `fallback` if it throws (with exceptions enabled): nothing
+/// may unwind into the C library.
+template <class R, class F>
+R call_or(R fallback, F&& f) noexcept {
+#if CRANEWAY_HAS_EXCEPTIONS
+  try {
+    return f();
+  } catch (...) {
+    return fallback;
+  }
+#else
+  (void)fallback;
+  return f();
+#endif
+}
+
 /// What host functions and typed handles remember of their store: the
 /// C store while a `Store` wrapper owns it, NULL after. Counted: the Store
 /// holds one reference and every holder another.
@@ -196,19 +218,13 @@ class Store {
     craneway_store_epoch_deadline_callback(
         raw_,
         [](void* env, uint64_t* ticks) -> bool {
-#if CRANEWAY_HAS_EXCEPTIONS
-          try {
-#endif
+          return detail::call_or(false, [&] {
             std::optional<uint64_t> next = (*static_cast<Fn*>(env))();
             if (next) *ticks = *next;
             return next.has_value();
-#if CRANEWAY_HAS_EXCEPTIONS
-          } catch (...) {
-            return false;
-          }
-#endif
+          });
         },
-        held, [](void* env) { delete static_cast<Fn*>(env); });
+        held, &detail::destroy<Fn>);
     if (raw_ == nullptr) delete held;  // not taken over
   }
 
@@ -224,6 +240,45 @@ class Store {
     uint64_t left = 0;
     if (!craneway_store_get_fuel(raw_, &left)) return std::nullopt;
     return left;
+  }
+
+  /// Sets the store's limits (-1: no limit): bytes per memory, elements
+  /// per table (past these `memory.grow` / `table.grow` give -1 and
+  /// creation fails), and how many instances, tables and memories the
+  /// store may hold (past these instantiation fails).
+  void limiter(int64_t memory_size, int64_t table_elements, int64_t instances, int64_t tables,
+               int64_t memories) noexcept {
+    craneway_store_limiter(raw_, memory_size, table_elements, instances, tables, memories);
+  }
+
+  /// Sets the limiter asked before every memory or table is created or
+  /// grows: `callback(resource, current, desired, maximum)` with
+  /// `CRANEWAY_RESOURCE_MEMORY` (bytes) or `CRANEWAY_RESOURCE_TABLE`
+  /// (elements), `current` 0 at creation and `maximum` UINT64_MAX for none;
+  /// true allows it (a throwing callback refuses). It must not use the
+  /// store; the store keeps it until it is replaced or the store goes.
+  template <class F>
+  void limiter_callback(F callback) {
+    using Fn = std::decay_t<F>;
+    static_assert(std::is_invocable_r_v<bool, Fn&, uint32_t, uint64_t, uint64_t, uint64_t>,
+                  "craneway: the limiter takes (resource, current, desired, maximum)");
+    auto* held = new Fn(std::move(callback));
+    craneway_store_limiter_callback(
+        raw_,
+        [](void* env, uint32_t resource, uint64_t current, uint64_t desired,
+           uint64_t maximum) -> bool {
+          return detail::call_or(false, [&] {
+            return static_cast<bool>(
+                (*static_cast<Fn*>(env))(resource, current, desired, maximum));
+          });
+        },
+        held, &detail::destroy<Fn>);
+    if (raw_ == nullptr) delete held;  // not taken over
+  }
+
+  /// Removes the limiter callback.
+  void clear_limiter_callback() noexcept {
+    craneway_store_limiter_callback(raw_, nullptr, nullptr, nullptr);
   }
 
   /// Removes the epoch deadline callback (the deadline then traps).

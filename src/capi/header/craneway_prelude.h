@@ -84,6 +84,17 @@ typedef own wasm_trap_t* (*craneway_func_callback_caller_t)(
  * false to stop the call with the trap "interrupted". */
 typedef bool (*craneway_epoch_callback_t)(void* env, uint64_t* ticks);
 
+/* What a limiter callback is asked about (craneway_store_limiter_callback). */
+#define CRANEWAY_RESOURCE_MEMORY 0
+#define CRANEWAY_RESOURCE_TABLE 1
+
+/* Decides whether a memory (sizes in bytes) or table (in elements) of the
+ * store may be created (`current` 0) or grow from `current` to `desired`;
+ * `maximum` is the object's own, UINT64_MAX if it has none. Returns true
+ * to allow it. */
+typedef bool (*craneway_limiter_callback_t)(void* env, uint32_t resource, uint64_t current,
+                                            uint64_t desired, uint64_t maximum);
+
 #ifdef __cplusplus
 static_assert(sizeof(wasm_val_raw_t) == 16, "wasm_val_raw_t layout");
 #else
