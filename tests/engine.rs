@@ -1215,3 +1215,29 @@ fn typed_host_functions_are_called_and_tail_called_through_references() {
         assert!(matches!(r[0], Val::I32(10)), "{name}");
     }
 }
+
+/// A trap while instantiating (an active segment out of bounds) carries
+/// the code and message the same trap has in a call.
+#[test]
+fn instantiation_traps_carry_their_codes() {
+    let mut store = Store::new(&Engine::default());
+    for (wat, code, message) in [
+        (
+            r#"(module (memory 1) (data (i32.const 65536) "x"))"#,
+            TrapCode::MemoryOutOfBounds,
+            "out of bounds memory access",
+        ),
+        (
+            "(module (table 1 funcref) (func $f) (elem (i32.const 1) func $f))",
+            TrapCode::TableOutOfBounds,
+            "out of bounds table access",
+        ),
+    ] {
+        let bytes = wat::parse_str(wat).unwrap();
+        let module = Module::new(store.engine(), &bytes).unwrap();
+        let err = Instance::new(&mut store, &module, &[]).unwrap_err();
+        let trap = err.trap().expect("a trap");
+        assert_eq!(trap.code(), Some(code), "{wat}");
+        assert_eq!(trap.message(), message, "{wat}");
+    }
+}

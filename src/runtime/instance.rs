@@ -442,8 +442,12 @@ impl Instance {
             export_map,
         });
         if let Err(code) = init {
+            // The same code and message as the trap in a call would have.
             let msg = crate::vm::traps::trap_message(code);
-            return Err(Error::Trap(Trap::new(msg)));
+            return Err(Error::Trap(Trap::with_code(
+                super::trap::map_code(code),
+                msg,
+            )));
         }
         if let Some(start) = start {
             let mut values = [ValRaw::ZERO; 1];

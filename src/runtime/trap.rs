@@ -174,7 +174,8 @@ impl Trap {
     }
 }
 
-fn map_code(code: ClifTrap) -> TrapCode {
+/// Our trap code for one compiled code (or the VM) carries.
+pub(crate) fn map_code(code: ClifTrap) -> TrapCode {
     match code {
         ClifTrap::STACK_OVERFLOW => TrapCode::StackOverflow,
         ClifTrap::HEAP_OUT_OF_BOUNDS | TRAP_HEAP_MISALIGNED => TrapCode::MemoryOutOfBounds,

@@ -208,7 +208,12 @@ impl TableStorage {
                 ty.minimum
             ));
         }
-        let mut elements = vec![init; ty.minimum as usize];
+        // Out of memory is an error here, not an abort.
+        let mut elements = Vec::new();
+        elements
+            .try_reserve_exact(ty.minimum as usize)
+            .map_err(|_| "out of memory for the table's elements".to_string())?;
+        elements.resize(ty.minimum as usize, init);
         Ok(Box::new(TableStorage {
             def: super::vmcontext::VMTableDef {
                 base: elements.as_mut_ptr(),
@@ -268,6 +273,8 @@ impl TableStorage {
         if new > max {
             return None;
         }
+        // Out of memory: the growth fails (-1), nothing aborts.
+        self.elements.try_reserve(delta as usize).ok()?;
         self.elements.resize(new as usize, init);
         self.def.base = self.elements.as_mut_ptr();
         // new <= MAX_TABLE_ELEMENTS
