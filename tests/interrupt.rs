@@ -180,3 +180,54 @@ fn without_epoch_interruption_deadlines_do_nothing() {
     assert!(Module::deserialize(&epoch_engine(), &without).is_err());
     assert!(Module::deserialize(&engine, &without).is_ok());
 }
+
+/// The deadline builtin keeps every register (its stub saves them): a
+/// loop whose every header check calls it (a callback that extends by 0
+/// ticks) computes what it computes without epoch interruption, with
+/// integer, float and vector values live across the calls.
+#[test]
+fn values_survive_the_deadline_builtin() {
+    const WAT: &str = r#"(module
+        (func (export "mix") (param $n i32) (result i64)
+            (local $a i32) (local $b i64) (local $x f64) (local $y f32) (local $v v128)
+            (local $i i32)
+            (local.set $a (i32.const 7))
+            (local.set $b (i64.const 11))
+            (local.set $x (f64.const 1.5))
+            (local.set $y (f32.const 2.25))
+            (local.set $v (v128.const i32x4 1 2 3 4))
+            (loop $l
+                (local.set $a (i32.add (i32.mul (local.get $a) (i32.const 31)) (local.get $i)))
+                (local.set $b (i64.xor (i64.rotl (local.get $b) (i64.const 5)) (i64.extend_i32_u (local.get $a))))
+                (local.set $x (f64.add (f64.mul (local.get $x) (f64.const 1.0001)) (f64.const 0.5)))
+                (local.set $y (f32.sub (local.get $y) (f32.const 0.125)))
+                (local.set $v (i32x4.add (local.get $v) (i32x4.splat (local.get $a))))
+                (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                    (local.get $n))))
+            (i64.add (local.get $b)
+                (i64.add (i64.trunc_sat_f64_s (local.get $x))
+                    (i64.add (i64.trunc_sat_f32_s (local.get $y))
+                        (i64.extend_i32_u (i32x4.extract_lane 3 (local.get $v))))))))"#;
+    let run = |engine: &Engine, every_check: bool| {
+        let mut store = Store::new(engine);
+        let calls = Arc::new(AtomicU32::new(0));
+        if every_check {
+            let seen = calls.clone();
+            store.epoch_deadline_callback(move || {
+                seen.fetch_add(1, Ordering::Relaxed);
+                Some(0)
+            });
+            store.set_epoch_deadline(0);
+        }
+        let inst = instance(&mut store, WAT);
+        let r = call(&mut store, inst, "mix", &[Val::I32(5000)], 1).expect("no trap");
+        (r[0], calls.load(Ordering::Relaxed))
+    };
+    let (expected, _) = run(&Engine::default(), false);
+    let (got, calls) = run(&epoch_engine(), true);
+    assert!(calls > 5000, "the builtin ran at every check ({calls})");
+    assert!(
+        matches!((expected, got), (Val::I64(a), Val::I64(b)) if a == b),
+        "{expected:?} {got:?}"
+    );
+}

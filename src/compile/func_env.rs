@@ -192,8 +192,16 @@ impl<'a> FuncEnv<'a> {
             }
         };
         let vmctx = Self::vmctx(b);
-        let table = b.ins().load(I64, invariant(), vmctx, vmc::VMCTX_BUILTINS);
-        let f = b.ins().load(I64, invariant(), table, (which as i32) * 8);
+        // A builtin called on a rare path (`Builtin::is_cold`) loads its
+        // address there: hoisted out of a loop, it would hold a register
+        // through the loop for nothing.
+        let flags = if which.is_cold() {
+            MemFlagsData::trusted().with_readonly()
+        } else {
+            invariant()
+        };
+        let table = b.ins().load(I64, flags, vmctx, vmc::VMCTX_BUILTINS);
+        let f = b.ins().load(I64, flags, table, (which as i32) * 8);
         let mut all = vec![vmctx];
         all.extend_from_slice(args);
         let call = b.ins().call_indirect(sig, f, &all);
@@ -211,43 +219,6 @@ impl<'a> FuncEnv<'a> {
         if let Some(status) = self.call_builtin(b, which, args) {
             b.ins().trapnz(status, code);
         }
-    }
-
-    /// Checks the epoch deadline (`Config::epoch_interruption`): when the
-    /// engine's epoch has reached the store's deadline, calls the builtin,
-    /// which moves the deadline or makes this trap as interrupted. The
-    /// epoch is read anew each time (the slow path's call keeps Cranelift
-    /// from reusing an earlier load); the pointers to it are invariant.
-    pub fn epoch_check(&mut self, b: &mut FunctionBuilder) {
-        use cranelift_codegen::ir::condcodes::IntCC;
-        let vmctx = Self::vmctx(b);
-        let ctx = b.ins().load(I64, invariant(), vmctx, vmc::VMCTX_STORE_CTX);
-        let epoch = b.ins().load(I64, invariant(), ctx, vmc::STORE_CTX_EPOCH);
-        let now = b.ins().load(I64, MemFlagsData::trusted(), epoch, 0);
-        let deadline = b.ins().load(
-            I64,
-            MemFlagsData::trusted(),
-            ctx,
-            vmc::STORE_CTX_EPOCH_DEADLINE,
-        );
-        let reached = b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, now, deadline);
-        let slow = b.create_block();
-        let cont = b.create_block();
-        b.set_cold_block(slow);
-        b.ins().brif(reached, slow, &[], cont, &[]);
-        b.switch_to_block(slow);
-        b.seal_block(slow);
-        self.call_checked_builtin(
-            b,
-            Builtin::EpochDeadline,
-            &[],
-            crate::vm::traps::TRAP_INTERRUPT,
-        );
-        b.ins().jump(cont, &[]);
-        b.switch_to_block(cont);
-        b.seal_block(cont);
     }
 
     // ---- tables ----

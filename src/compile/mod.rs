@@ -151,6 +151,11 @@ pub fn builtin_signature(isa: &dyn TargetIsa, which: Builtin) -> ir::Signature {
         Builtin::Throw => (Vec::new(), None),
         Builtin::EpochDeadline => (Vec::new(), Some(I32)),
     };
+    if which == Builtin::EpochDeadline {
+        // Its stub keeps every register but the result (see
+        // `vm::entry`): a loop's values stay in registers around it.
+        sig.call_conv = CallConv::PreserveAll;
+    }
     sig.params.extend(params);
     if let Some(r) = ret {
         sig.returns.push(AbiParam::new(r));

@@ -206,7 +206,84 @@ std::arch::global_asm!(
     imp = sym super::throw::craneway_throw_impl,
 );
 
+// The epoch deadline stub (`Builtin::EpochDeadline`), called by compiled
+// code in Cranelift's `preserve_all` convention with the vmctx in rdi: it
+// keeps every register but rax (its result), so the rare call at a loop
+// header forces no value of the loop out of its register. It saves the
+// other caller-saved registers and xmm0-xmm15, calls
+// `libcalls::epoch_deadline(vmctx)` (which cannot unwind) and restores them.
+std::arch::global_asm!(
+    ".pushsection .text.craneway_epoch_deadline,\"ax\",@progbits",
+    ".p2align 4",
+    ".globl craneway_epoch_deadline",
+    ".hidden craneway_epoch_deadline",
+    ".type craneway_epoch_deadline, @function",
+    "craneway_epoch_deadline:",
+        "push rbp",
+        "mov rbp, rsp",
+        "push rcx",
+        "push rdx",
+        "push rsi",
+        "push rdi",
+        "push r8",
+        "push r9",
+        "push r10",
+        "push r11",
+        // rsp is 16-byte aligned here: 16 slots of 16 bytes for xmm0-15.
+        "sub rsp, 256",
+        "movdqu [rsp], xmm0",
+        "movdqu [rsp + 16], xmm1",
+        "movdqu [rsp + 32], xmm2",
+        "movdqu [rsp + 48], xmm3",
+        "movdqu [rsp + 64], xmm4",
+        "movdqu [rsp + 80], xmm5",
+        "movdqu [rsp + 96], xmm6",
+        "movdqu [rsp + 112], xmm7",
+        "movdqu [rsp + 128], xmm8",
+        "movdqu [rsp + 144], xmm9",
+        "movdqu [rsp + 160], xmm10",
+        "movdqu [rsp + 176], xmm11",
+        "movdqu [rsp + 192], xmm12",
+        "movdqu [rsp + 208], xmm13",
+        "movdqu [rsp + 224], xmm14",
+        "movdqu [rsp + 240], xmm15",
+        "call {imp}",
+        "movdqu xmm0, [rsp]",
+        "movdqu xmm1, [rsp + 16]",
+        "movdqu xmm2, [rsp + 32]",
+        "movdqu xmm3, [rsp + 48]",
+        "movdqu xmm4, [rsp + 64]",
+        "movdqu xmm5, [rsp + 80]",
+        "movdqu xmm6, [rsp + 96]",
+        "movdqu xmm7, [rsp + 112]",
+        "movdqu xmm8, [rsp + 128]",
+        "movdqu xmm9, [rsp + 144]",
+        "movdqu xmm10, [rsp + 160]",
+        "movdqu xmm11, [rsp + 176]",
+        "movdqu xmm12, [rsp + 192]",
+        "movdqu xmm13, [rsp + 208]",
+        "movdqu xmm14, [rsp + 224]",
+        "movdqu xmm15, [rsp + 240]",
+        "add rsp, 256",
+        "pop r11",
+        "pop r10",
+        "pop r9",
+        "pop r8",
+        "pop rdi",
+        "pop rsi",
+        "pop rdx",
+        "pop rcx",
+        "pop rbp",
+        "ret",
+    ".size craneway_epoch_deadline, . - craneway_epoch_deadline",
+    ".popsection",
+    imp = sym super::libcalls::epoch_deadline,
+);
+
 extern "C" {
+    /// The epoch deadline stub (see above); in the builtin table only.
+    pub fn craneway_epoch_deadline(vmctx: *mut u8) -> u32;
+
     /// The throw stub (see above). Declared as a C function only so that
     /// its address can go into the builtin table; never call it from Rust.
     pub fn craneway_throw();

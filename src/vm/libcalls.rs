@@ -48,7 +48,7 @@ pub static BUILTINS: Builtins = Builtins {
     exn_new,
     exn_release,
     throw: super::entry::craneway_throw,
-    epoch_deadline,
+    epoch_deadline: super::entry::craneway_epoch_deadline,
 };
 
 const OK: u32 = 0;
@@ -141,8 +141,9 @@ unsafe extern "C" fn memory_init(
 
 /// The epoch reached the store's deadline: its callback moves the
 /// deadline (go on) or there is none or it says stop (trap). A panicking
-/// callback stops too: it must not unwind through compiled code.
-unsafe extern "C" fn epoch_deadline(vmctx: *mut u8) -> u32 {
+/// callback stops too: it must not unwind through compiled code. Reached
+/// through the register-preserving stub `entry::craneway_epoch_deadline`.
+pub(super) unsafe extern "C" fn epoch_deadline(vmctx: *mut u8) -> u32 {
     let ctx = store_ctx(vmctx);
     let now = (*ctx.epoch).load(std::sync::atomic::Ordering::Relaxed);
     if now < ctx.epoch_deadline {

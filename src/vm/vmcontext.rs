@@ -458,3 +458,11 @@ pub enum Builtin {
     EpochDeadline,
 }
 pub const NUM_BUILTINS: usize = 14;
+
+impl Builtin {
+    /// Whether compiled code calls it only on a rare path (then it loads
+    /// the builtin's address there, not once before a loop).
+    pub fn is_cold(self) -> bool {
+        matches!(self, Builtin::EpochDeadline)
+    }
+}

@@ -56,12 +56,9 @@ impl Translator<'_> {
                 let height = self.stack.len();
                 let header_params = self.builder.block_params(header).to_vec();
                 self.pushn(&header_params);
-                if self.epoch_interruption {
-                    // Every iteration passes here: a loop cannot run past
-                    // the deadline.
-                    self.env.epoch_check(&mut self.builder);
-                }
-                // Nor on without fuel.
+                // Every iteration passes here: a loop cannot run past the
+                // epoch deadline, nor on without fuel.
+                self.epoch_check();
                 self.fuel_check();
                 let dest = self.block_with_params(&results);
                 self.control.push(ControlFrame {

@@ -172,7 +172,7 @@ impl Translator<'_> {
     }
 
     /// The store context pointer (invariant for the instance).
-    fn store_ctx(&mut self) -> cranelift_codegen::ir::Value {
+    pub(super) fn store_ctx(&mut self) -> cranelift_codegen::ir::Value {
         let vmctx = crate::compile::func_env::FuncEnv::vmctx(&self.builder);
         self.ins().load(
             I64,

@@ -28,6 +28,7 @@
 
 mod calls;
 mod control;
+mod epoch;
 mod exceptions;
 mod fuel;
 mod memory;
@@ -109,8 +110,7 @@ impl FuncTranslator {
         // gives the trap its location.
         t.set_srcloc(ops.original_position());
         if input.checks.epoch_interruption {
-            t.epoch_interruption = true;
-            t.env.epoch_check(&mut t.builder);
+            t.epoch_start();
         }
         if input.checks.consume_fuel {
             t.fuel_start();

@@ -89,8 +89,9 @@ pub struct Translator<'a> {
     pub locals: Vec<(Variable, ValType)>,
     /// The active exception handlers (see `exceptions.rs`).
     pub handlers: crate::compile::func_env::Handlers,
-    /// Whether loop headers check the epoch deadline.
-    pub epoch_interruption: bool,
+    /// The store's epoch deadline as this function last read it, when
+    /// epoch interruption is on (see `epoch.rs`).
+    pub epoch_deadline: Option<Variable>,
     /// The fuel count, when fuel is consumed (see `fuel.rs`), and the cost
     /// of the operators since it was last updated.
     pub fuel: Option<Variable>,
@@ -136,7 +137,7 @@ impl<'a> Translator<'a> {
             dead_depth: 0,
             locals,
             handlers: Vec::new(),
-            epoch_interruption: false,
+            epoch_deadline: None,
             fuel: None,
             fuel_pending: 0,
         }
