@@ -265,6 +265,9 @@ impl Engine {
             },
         )?;
         set(&mut flags, "enable_probestack", "false")?;
+        // Functions may return more values than the convention has
+        // registers for: the rest go to a return area the caller passes.
+        set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
         let isa_builder =
             cranelift_native::builder_with_options(config.cpu_features == CpuFeatures::Host)
                 .map_err(|e| format!("unsupported host: {e}"))?;

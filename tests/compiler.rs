@@ -562,3 +562,79 @@ fn relaxed_dot_products_treat_the_second_operand_as_signed() {
         v_i32(want),
     );
 }
+
+/// More results than the calling convention has registers for (12 integer
+/// and 12 float): the rest go through a return area. Found by the
+/// differential fuzzer (seed 12649: a valid module the compiler refused).
+/// Called from the host, directly, indirectly, by a tail call, and from
+/// wasm through a host function returning as many, under every engine.
+#[test]
+fn functions_with_more_results_than_registers() {
+    const KINDS: [&str; 4] = ["i32", "i64", "f32", "f64"];
+    let types: Vec<&'static str> = (0..24).map(|k| KINDS[k % 4]).collect();
+    let result = |k: usize| {
+        match types[k] {
+        "i32" => format!("(i32.add (local.get 0) (i32.const {k}))"),
+        "i64" => format!("(i64.add (i64.mul (i64.extend_i32_s (local.get 0)) (i64.const 1000)) (i64.const {k}))"),
+        "f32" => format!("(f32.mul (f32.convert_i32_s (i32.add (local.get 0) (i32.const {k}))) (f32.const 0.5))"),
+        _ => format!("(f64.mul (f64.convert_i32_s (i32.add (local.get 0) (i32.const {k}))) (f64.const 0.25))"),
+    }
+    };
+    let expected = |x: i32| -> Vec<Val> {
+        (0..24)
+            .map(|k| match KINDS[k % 4] {
+                "i32" => Val::I32(x + k as i32),
+                "i64" => Val::I64(i64::from(x) * 1000 + k as i64),
+                "f32" => Val::F32(((x + k as i32) as f32 * 0.5).to_bits()),
+                _ => Val::F64(((x + k as i32) as f64 * 0.25).to_bits()),
+            })
+            .collect()
+    };
+    let body: String = (0..24).map(result).collect::<Vec<_>>().join(" ");
+    let wat = format!(
+        r#"(module
+            (type $many (func (param i32) (result {results})))
+            (import "h" "many" (func $host (type $many)))
+            (table funcref (elem $many))
+            (func $many (export "many") (type $many) {body})
+            (func (export "direct") (type $many) (call $many (local.get 0)))
+            (func (export "indirect") (type $many)
+                (call_indirect (type $many) (local.get 0) (i32.const 0)))
+            (func (export "tail") (type $many) (return_call $many (local.get 0)))
+            (func (export "via_host") (type $many) (call $host (local.get 0))))"#,
+        results = types.join(" ")
+    );
+    let bytes = wat::parse_str(&wat).expect("test module parses");
+    let ty = FuncType::new(
+        [ValType::I32],
+        types.iter().map(|t| match *t {
+            "i32" => ValType::I32,
+            "i64" => ValType::I64,
+            "f32" => ValType::F32,
+            _ => ValType::F64,
+        }),
+    );
+    for (what, engine) in engines() {
+        let mut store = Store::new(&engine);
+        let host = Func::new(&mut store, ty.clone(), move |_caller, args, results| {
+            let Val::I32(x) = args[0] else { unreachable!() };
+            results.copy_from_slice(&expected(x));
+            Ok(())
+        });
+        let module = Module::new(&engine, &bytes)
+            .unwrap_or_else(|e| panic!("{what}: module does not compile: {e}"));
+        let inst = Instance::new(&mut store, &module, &[Extern::Func(host)])
+            .unwrap_or_else(|e| panic!("{what}: module does not instantiate: {e}"));
+        for name in ["many", "direct", "indirect", "tail", "via_host"] {
+            let f = inst.get_func(&store, name).expect("export exists");
+            let mut results = vec![Val::I32(0); 24];
+            f.call(&mut store, &[Val::I32(5)], &mut results)
+                .unwrap_or_else(|e| panic!("{what}: {name} failed: {e}"));
+            assert_eq!(
+                format!("{results:?}"),
+                format!("{:?}", expected(5)),
+                "{what}: {name}"
+            );
+        }
+    }
+}
