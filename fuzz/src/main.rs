@@ -5,6 +5,14 @@
 //!
 //!   craneway-fuzz exec --seeds A..B     every seed in [A, B)
 //!   craneway-fuzz exec --seconds N      seeds from a random start, N seconds
+//!   craneway-fuzz compile ...           the same seeds for the compile target
+//!
+//! `compile` validates and compiles mutated modules (wasm-smith output with
+//! every implemented feature, then up to three bytes overwritten, inserted
+//! or deleted) under
+//! the default and the 2.0 engine: any outcome but an internal compiler
+//! error (a panic caught by the engine, or a verifier error) is fine, and a
+//! crash ends the process.
 //!
 //! A seed makes the generator's input bytes (a fixed PRNG), so a finding is
 //! reproduced by its seed alone; its module is written to
@@ -57,6 +65,20 @@ fn config() -> Config {
         wide_arithmetic_enabled: false,
         memory64_enabled: false,
         shared_everything_threads_enabled: false,
+        ..Config::default()
+    }
+}
+
+/// The compile target's generator: every feature Craneway implements.
+fn compile_config() -> Config {
+    Config {
+        max_memories: 2,
+        max_tables: 2,
+        gc_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
         ..Config::default()
     }
 }
@@ -361,13 +383,80 @@ fn run_seed(seed: u64, stats: &mut Stats) -> Result<(), String> {
     Ok(())
 }
 
+/// The compile target: one mutated module; `Err` for an internal compiler
+/// error.
+fn compile_seed(seed: u64, stats: &mut Stats) -> Result<(), String> {
+    let bytes = seed_bytes(seed, 16 * 1024);
+    let mut u = arbitrary::Unstructured::new(&bytes);
+    let Ok(module) = SmithModule::new(compile_config(), &mut u) else {
+        return Ok(());
+    };
+    let mut wasm = module.to_bytes();
+    let mut rng = seed_bytes(seed ^ 0x5eed_5eed, 64).into_iter();
+    let mut next = || usize::from(rng.next().unwrap_or(0));
+    // None for one seed in four: the generated module itself.
+    let edits = next() % 4;
+    for _ in 0..edits {
+        if wasm.is_empty() {
+            break;
+        }
+        let at = (next() << 8 | next()) % wasm.len();
+        match next() % 3 {
+            0 => wasm[at] = next() as u8,
+            1 => wasm.insert(at, next() as u8),
+            _ => {
+                wasm.remove(at);
+            }
+        }
+    }
+    stats.modules += 1;
+    let mut v2 = craneway::Config::new();
+    v2.wasm_features(craneway::WasmFeatures::WASM2)
+        .map_err(|e| e.to_string())?;
+    let engines = [
+        craneway::Engine::default(),
+        craneway::Engine::new(&v2).map_err(|e| e.to_string())?,
+    ];
+    for engine in &engines {
+        match craneway::Module::new(engine, &wasm) {
+            Ok(_) => stats.calls += 1,
+            Err(e) if e.to_string().contains("internal compiler error") => {
+                return Err(format!("internal compiler error: {e}"));
+            }
+            Err(_) => stats.rejected += 1,
+        }
+    }
+    Ok(())
+}
+
+/// The module a seed makes for `target` (for the artifact of a finding).
+fn seed_module(target: &str, seed: u64) -> Option<Vec<u8>> {
+    let bytes = seed_bytes(seed, 16 * 1024);
+    let mut u = arbitrary::Unstructured::new(&bytes);
+    if target == "exec" {
+        let mut m = SmithModule::new(config(), &mut u).ok()?;
+        m.ensure_termination(1000).ok()?;
+        Some(m.to_bytes())
+    } else {
+        // The unmutated module; the seed redoes the edits.
+        SmithModule::new(compile_config(), &mut u)
+            .ok()
+            .map(|m| m.to_bytes())
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: craneway-fuzz exec (--seeds A..B | --seconds N)";
-    if args.get(1).map(String::as_str) != Some("exec") {
-        eprintln!("{usage}");
-        std::process::exit(2);
-    }
+    let usage = "usage: craneway-fuzz (exec | compile) (--seeds A..B | --seconds N)";
+    let target = args.get(1).cloned().unwrap_or_default();
+    let run: fn(u64, &mut Stats) -> Result<(), String> = match target.as_str() {
+        "exec" => run_seed,
+        "compile" => compile_seed,
+        _ => {
+            eprintln!("{usage}");
+            std::process::exit(2);
+        }
+    };
     let (mut seed, end, deadline) = match (args.get(2).map(String::as_str), args.get(3)) {
         (Some("--seeds"), Some(range)) => {
             let (a, b) = range.split_once("..").unwrap_or(("0", "0"));
@@ -399,23 +488,30 @@ fn main() {
     let first = seed;
     let mut stats = Stats::default();
     while seed < end && deadline.is_none_or(|d| Instant::now() < d) {
-        if let Err(why) = run_seed(seed, &mut stats) {
+        if let Err(why) = run(seed, &mut stats) {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
             let _ = std::fs::create_dir_all(&dir);
-            let bytes = seed_bytes(seed, 16 * 1024);
-            let mut u = arbitrary::Unstructured::new(&bytes);
-            if let Ok(mut m) = SmithModule::new(config(), &mut u) {
-                let _ = m.ensure_termination(1000);
-                let _ = std::fs::write(dir.join(format!("seed-{seed}.wasm")), m.to_bytes());
+            if let Some(wasm) = seed_module(&target, seed) {
+                let _ = std::fs::write(dir.join(format!("{target}-seed-{seed}.wasm")), wasm);
             }
             println!("divergence at seed {seed}: {why}");
-            println!("fuzz exec: seeds {first}..{}, 1 divergence", seed + 1);
+            println!(
+                "fuzz {target}: seeds {first}..{}, 1 divergence; 0 passed, 1 failed",
+                seed + 1
+            );
             std::process::exit(1);
         }
         seed += 1;
     }
-    println!(
-        "fuzz exec: seeds {first}..{seed}: {} modules ({} rejected by both), {} calls, {} inconclusive (stack overflow); {} passed, 0 failed",
-        stats.modules, stats.rejected, stats.calls, stats.inconclusive, stats.calls
-    );
+    if target == "exec" {
+        println!(
+            "fuzz exec: seeds {first}..{seed}: {} modules ({} rejected by both), {} calls, {} inconclusive (stack overflow); {} passed, 0 failed",
+            stats.modules, stats.rejected, stats.calls, stats.inconclusive, stats.calls
+        );
+    } else {
+        println!(
+            "fuzz compile: seeds {first}..{seed}: {} mutated modules, {} compiled, {} refused with an error, no internal error; {} passed, 0 failed",
+            stats.modules, stats.calls, stats.rejected, stats.modules
+        );
+    }
 }
