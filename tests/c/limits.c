@@ -1,5 +1,6 @@
 /* Limits on running wasm through the C API. Epoch interruption: an endless
- * loop stopped from another thread within 100 ms of its deadline; the
+ * loop stopped from another thread within 100 ms of its deadline, and by
+ * a tick from a signal handler; the
  * deadline callback that extends twice and then stops, and its finalizer;
  * the check at function entry. Fuel: an endless loop stopped after exactly
  * the iterations its fuel pays for, the fuel left, engines without fuel.
@@ -8,7 +9,9 @@
 #include "check.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <time.h>
 
 static const char* const WAT =
@@ -54,6 +57,12 @@ static void* tick_on(void* arg) {
   return NULL;
 }
 
+/* A signal handler may tick the epoch (one atomic add). */
+static void tick_from_signal(int sig) {
+  (void)sig;
+  craneway_engine_increment_epoch(engine);
+}
+
 static int callback_calls, finalized;
 static bool extend_twice(void* env, uint64_t* ticks) {
   CHECK(env == &callback_calls);
@@ -86,6 +95,21 @@ static void epoch(wasm_store_t* store) {
   pthread_join(t, NULL);
   CHECKF(stopped - ticked_at < late_bound_ms(), "stopped %.1f ms after the deadline",
          stopped - ticked_at);
+
+  /* Ticked from a signal handler (SIGALRM after 20 ms), on the thread
+   * that runs the loop. */
+  {
+    struct sigaction sa, old;
+    struct itimerval timer = {{0, 0}, {0, 20 * 1000}};
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tick_from_signal;
+    sigemptyset(&sa.sa_mask);
+    CHECK(sigaction(SIGALRM, &sa, &old) == 0);
+    craneway_store_set_epoch_deadline(store, 1);
+    CHECK(setitimer(ITIMER_REAL, &timer, NULL) == 0);
+    CHECK_TRAP(CALL0(spin), "interrupted");
+    sigaction(SIGALRM, &old, NULL);
+  }
 
   /* Function entry: the deadline is still reached; a new one lets it run. */
   CHECK_TRAP(CALL_RESULTS(leaf, r), "interrupted");
