@@ -638,3 +638,30 @@ fn functions_with_more_results_than_registers() {
         }
     }
 }
+
+/// `select` on an `i32.eqz` condition picks by the condition: a
+/// divergence the fuzzer found against wasmi 2.0.0, whose answer was wrong
+/// (it always took the first operand); kept so that ours stays right.
+#[test]
+fn select_on_eqz_picks_by_the_condition() {
+    let wat = r#"(module
+        (memory 0 1)
+        (func (export "f") (param i32) (result i32)
+            (i32.reinterpret_f32
+                (select (f32.const -0x1.008122p+31)
+                        (f32.convert_i32_u (memory.size))
+                        (i32.eqz (local.get 0))))))"#;
+    let bytes = wat::parse_str(wat).expect("test module parses");
+    for (what, engine) in engines() {
+        let mut store = Store::new(&engine);
+        let module = Module::new(&engine, &bytes).expect("compiles");
+        let inst = Instance::new(&mut store, &module, &[]).expect("instantiates");
+        let f = inst.get_func(&store, "f").expect("export exists");
+        // -0x1.008122p+31 as f32 bits, read as an i32.
+        for (x, want) in [(0, -822067055), (1, 0), (-1674014789, 0)] {
+            let mut r = [Val::I32(0)];
+            f.call(&mut store, &[Val::I32(x)], &mut r).expect("no trap");
+            assert_eq!(i32_of(&r[0]), want, "{what}: f({x})");
+        }
+    }
+}
