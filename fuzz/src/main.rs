@@ -9,15 +9,16 @@
 //!
 //! `compile` validates and compiles mutated modules (wasm-smith output with
 //! every implemented feature, then up to three bytes overwritten, inserted
-//! or deleted) under
-//! the default and the 2.0 engine: any outcome but an internal compiler
-//! error (a panic caught by the engine, or a verifier error) is fine, and a
-//! crash ends the process.
+//! or deleted) under the default and the 2.0 engine: any outcome but an
+//! internal compiler error (a panic caught by the engine, or a verifier
+//! error) is fine, and a crash ends the process.
 //!
 //! A seed makes the generator's input bytes (a fixed PRNG), so a finding is
 //! reproduced by its seed alone; its module is written to
-//! `fuzz/artifacts/seed-N.wasm`. Modules are made to terminate
-//! (`ensure_termination`: a fuel global checked at loop headers and
+//! `fuzz/artifacts/TARGET-seed-N.wasm`. A seed range stops at the first
+//! finding; a timed run goes on and lists them all.
+//!
+//! Modules are made to terminate (`ensure_termination`: a fuel global checked at loop headers and
 //! function entries) and to avoid what makes two correct engines differ:
 //! NaN bit patterns (canonicalised), SIMD (wasmi's has its own bugs; a
 //! divergence there needs a second opinion first), imports, and deep
@@ -532,6 +533,11 @@ fn main() {
     };
     let first = seed;
     let mut stats = Stats::default();
+    // A timed run goes on past a divergence (each one is written out, to be
+    // confirmed: wasmi has bugs of its own), and fails at the end; a seed
+    // range (CI) stops at the first.
+    let keep_going = deadline.is_some();
+    let mut found = 0u64;
     while seed < end && deadline.is_none_or(|d| Instant::now() < d) {
         if let Err(why) = run(seed, &mut stats) {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
@@ -540,13 +546,24 @@ fn main() {
                 let _ = std::fs::write(dir.join(format!("{target}-seed-{seed}.wasm")), wasm);
             }
             println!("divergence at seed {seed}: {why}");
-            println!(
-                "fuzz {target}: seeds {first}..{}, 1 divergence; 0 passed, 1 failed",
-                seed + 1
-            );
-            std::process::exit(1);
+            found += 1;
+            if !keep_going {
+                println!(
+                    "fuzz {target}: seeds {first}..{}, 1 divergence; 0 passed, 1 failed",
+                    seed + 1
+                );
+                std::process::exit(1);
+            }
         }
         seed += 1;
+    }
+    if found > 0 {
+        println!(
+            "fuzz {target}: seeds {first}..{seed}: {} modules, {found} divergences to confirm (fuzz/artifacts); {} passed, {found} failed",
+            stats.modules,
+            stats.modules - found
+        );
+        std::process::exit(1);
     }
     if target == "exec" {
         println!(
