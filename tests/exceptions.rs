@@ -106,20 +106,26 @@ fn exceptions_cross_host_frames_when_the_host_passes_them_on() {
     );
 }
 
-#[test]
-fn a_host_trap_is_not_an_exception() {
-    let mut store = Store::new(&Engine::default());
-    let ty = FuncType::new([ValType::I32], [ValType::I32]);
-    let host = Func::new(&mut store, ty, |_, _, _| Err(Trap::new("host says no")));
-    let inst = instantiate(
-        &mut store,
+/// An instance whose export "f" calls host function `host` inside a
+/// `try_table` with a `catch_all` (returning 1 when it catches).
+fn catch_all_around(store: &mut Store, host: Func) -> Instance {
+    instantiate(
+        store,
         r#"(module
             (import "h" "f" (func $f (param i32) (result i32)))
             (func (export "f") (param i32) (result i32)
                 (block $h (try_table (catch_all $h) local.get 0 call $f drop))
                 i32.const 1))"#,
         &[Extern::Func(host)],
-    );
+    )
+}
+
+#[test]
+fn a_host_trap_is_not_an_exception() {
+    let mut store = Store::new(&Engine::default());
+    let ty = FuncType::new([ValType::I32], [ValType::I32]);
+    let host = Func::new(&mut store, ty, |_, _, _| Err(Trap::new("host says no")));
+    let inst = catch_all_around(&mut store, host);
     let err = call_i32(&mut store, inst, "f", 0).unwrap_err();
     assert_eq!(err.trap().unwrap().message(), "host says no");
 }
@@ -210,15 +216,7 @@ fn an_exception_of_another_store_is_not_thrown_on() {
     let mut store = Store::new(&engine);
     let ty = FuncType::new([ValType::I32], [ValType::I32]);
     let host = Func::new(&mut store, ty, move |_, _, _| Err(trap.clone()));
-    let inst = instantiate(
-        &mut store,
-        r#"(module
-            (import "h" "f" (func $f (param i32) (result i32)))
-            (func (export "f") (param i32) (result i32)
-                (block $h (try_table (catch_all $h) local.get 0 call $f drop))
-                i32.const 1))"#,
-        &[Extern::Func(host)],
-    );
+    let inst = catch_all_around(&mut store, host);
     let err = call_i32(&mut store, inst, "f", 0).unwrap_err();
     assert_eq!(err.trap().unwrap().message(), "uncaught wasm exception");
 }

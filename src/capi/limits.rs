@@ -47,6 +47,25 @@ pub extern "C" fn craneway_store_set_epoch_deadline(store: Option<&wasm_store_t>
     }
 }
 
+/// What a callback setter takes over: the store, the callback and its
+/// environment (finalized with the callback). Nothing for a NULL store; for
+/// a NULL callback, nothing either, after removing the current one with
+/// `clear`.
+fn take_callback<F>(
+    store: Option<&wasm_store_t>,
+    callback: Option<F>,
+    env: *mut c_void,
+    finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
+    clear: fn(&mut crate::Store),
+) -> Option<(&mut crate::Store, F, Env)> {
+    let store = store?.store.get();
+    let Some(callback) = callback else {
+        clear(store);
+        return None;
+    };
+    Some((store, callback, Env { env, finalizer }))
+}
+
 /// Sets what happens at the epoch deadline: `callback(env, &ticks)`
 /// returns true to go on with the deadline `ticks` after the current
 /// epoch, false to stop the call with the trap "interrupted". The callback
@@ -62,15 +81,11 @@ pub extern "C" fn craneway_store_epoch_deadline_callback(
     env: *mut c_void,
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 ) {
-    let Some(s) = store else {
+    let clear = crate::Store::clear_epoch_deadline_callback;
+    let Some((store, callback, env)) = take_callback(store, callback, env, finalizer, clear) else {
         return;
     };
-    let Some(callback) = callback else {
-        s.store.get().clear_epoch_deadline_callback();
-        return;
-    };
-    let env = Env { env, finalizer };
-    s.store.get().epoch_deadline_callback(move || {
+    store.epoch_deadline_callback(move || {
         let mut ticks = 0u64;
         // SAFETY: the embedder's callback with its own environment (kept
         // until finalized) and a valid out-pointer.
@@ -178,33 +193,27 @@ pub extern "C" fn craneway_store_limiter_callback(
     env: *mut c_void,
     finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
 ) {
-    let Some(s) = store else {
+    let clear = crate::Store::clear_limiter_callback;
+    let Some((store, callback, env)) = take_callback(store, callback, env, finalizer, clear) else {
         return;
     };
-    let Some(callback) = callback else {
-        s.store.get().clear_limiter_callback();
-        return;
-    };
-    let env = Env { env, finalizer };
-    s.store
-        .get()
-        .limiter_callback(move |what, current, desired, maximum| {
-            let resource = match what {
-                crate::Resource::Memory => CRANEWAY_RESOURCE_MEMORY,
-                crate::Resource::Table => CRANEWAY_RESOURCE_TABLE,
-            };
-            // SAFETY: the embedder's callback with its own environment
-            // (kept until finalized).
-            unsafe {
-                callback(
-                    env.ptr(),
-                    resource,
-                    current,
-                    desired,
-                    maximum.unwrap_or(u64::MAX),
-                )
-            }
-        });
+    store.limiter_callback(move |what, current, desired, maximum| {
+        let resource = match what {
+            crate::Resource::Memory => CRANEWAY_RESOURCE_MEMORY,
+            crate::Resource::Table => CRANEWAY_RESOURCE_TABLE,
+        };
+        // SAFETY: the embedder's callback with its own environment
+        // (kept until finalized).
+        unsafe {
+            callback(
+                env.ptr(),
+                resource,
+                current,
+                desired,
+                maximum.unwrap_or(u64::MAX),
+            )
+        }
+    });
 }
 
 /// `CRANEWAY_RESOURCE_MEMORY` (the prelude defines it for C).

@@ -74,10 +74,15 @@ unsafe extern "C" fn memory_grow(vmctx: *mut u8, mem: u32, delta: u64) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// The store context of the instance whose vmctx this is (a distinct
-/// object from the instance, its memories and tables).
+/// The store context of the instance whose vmctx this is.
+unsafe fn store_ctx_ptr(vmctx: *mut u8) -> *mut VMStoreContext {
+    *(vmctx.add(VMCTX_STORE_CTX as usize) as *const *mut VMStoreContext)
+}
+
+/// `store_ctx_ptr`, borrowed (a distinct object from the instance, its
+/// memories and tables).
 unsafe fn store_ctx<'a>(vmctx: *mut u8) -> &'a mut VMStoreContext {
-    &mut **(vmctx.add(VMCTX_STORE_CTX as usize) as *mut *mut VMStoreContext)
+    &mut *store_ctx_ptr(vmctx)
 }
 
 unsafe extern "C" fn memory_copy(
@@ -238,14 +243,13 @@ unsafe extern "C" fn exn_new(vmctx: *mut u8, tag: u32) -> *mut VMExn {
     let inst = instance_of(vmctx);
     let slot = inst.module.offsets.tag(tag) as usize;
     let tag = *(vmctx.add(slot) as *const *const VMTag);
-    let ctx = *(vmctx.add(VMCTX_STORE_CTX as usize) as *const *mut VMStoreContext);
+    let ctx = store_ctx_ptr(vmctx);
     (*ctx).exns.alloc(tag, ctx, (*tag).nparams)
 }
 
 /// A plain catch handler is done with `exn` (see `ExnArena::release`).
 unsafe extern "C" fn exn_release(vmctx: *mut u8, exn: *mut VMExn) {
-    let ctx = *(vmctx.add(VMCTX_STORE_CTX as usize) as *const *mut VMStoreContext);
-    (*ctx).exns.release(exn);
+    store_ctx(vmctx).exns.release(exn);
 }
 
 unsafe extern "C" fn elem_drop(vmctx: *mut u8, seg: u32) {
